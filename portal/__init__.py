@@ -1,0 +1,87 @@
+"""Eksempelbanken: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the portal."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    _configure(app, test_config)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    from portal import config
+
+    app.config.from_object(config.DefaultConfig)
+    config.load_environment(app.config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path)
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    app.config.setdefault("SEED_DIR", str(ROOT / "seed"))
+    if not app.debug and not app.testing and app.config.get("SESSION_COOKIE_SECURE") is None:
+        # Secure cookies by default; a plain-HTTP local run opts out with PORTAL_INSECURE_COOKIES.
+        app.config["SESSION_COOKIE_SECURE"] = not app.config.get("INSECURE_COOKIES")
+
+
+def _register_extensions(app: Flask) -> None:
+    from portal import i18n
+    from portal.db_events import register_sqlite_pragmas
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+
+    import portal.models  # noqa: F401  (every table in metadata, for Alembic too)
+
+    db.init_app(app)
+    with app.app_context():
+        register_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    from portal import security  # noqa: F401  (registers the user loader)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal import api, cli, errors
+    from portal.cases.views import bp as cases_bp
+    from portal.i18n import bp as i18n_bp
+    from portal.organizations.views import bp as organizations_bp
+    from portal.pages.views import bp as pages_bp
+    from portal.strategies.views import bp as strategies_bp
+    from portal.taxonomy.views import bp as taxonomy_bp
+
+    for bp in (pages_bp, cases_bp, organizations_bp, strategies_bp, taxonomy_bp, i18n_bp):
+        app.register_blueprint(bp)
+    api.init_api(app)
+    errors.register(app)
+    cli.register(app)
+
+
+def _register_hooks(app: Flask) -> None:
+    from portal import templating
+
+    templating.register(app)

@@ -1,0 +1,62 @@
+"""GET /api/v1/cases and /api/v1/cases/<slug>."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from portal.cases import queries
+from portal.cases.schemas import CaseDetailSchema, CaseListArgsSchema, CasePageSchema
+from portal.extensions import db
+from portal.taxonomy.models import Vocabulary
+
+blp = Blueprint("api_cases", __name__, url_prefix="/cases", description="Published cases")
+
+_VOCABULARY_ARGS = {
+    "category": Vocabulary.CATEGORY,
+    "goal": Vocabulary.THEME,
+    "success_factor": Vocabulary.SUCCESS_FACTOR,
+    "incentive": Vocabulary.INCENTIVE,
+    "procedure": Vocabulary.PROCEDURE,
+    "contract_form": Vocabulary.CONTRACT_FORM,
+}
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CasePageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List published cases, filtered like the case list page."""
+        filters = queries.CaseFilters(
+            terms={v: tuple(args[k]) for k, v in _VOCABULARY_ARGS.items() if args[k]},
+            organizations=tuple(args["organization"]),
+            years=tuple(args["year"]),
+            sort=args["sort"],
+        )
+        page = db.paginate(
+            queries.filtered_cases(filters),
+            page=args["page"],
+            per_page=args["per_page"],
+            error_out=False,
+        )
+        return {
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+            "items": page.items,
+        }
+
+
+@blp.route("/<slug>")
+class CaseDetail(MethodView):
+    @blp.response(200, CaseDetailSchema)
+    def get(self, slug: str):
+        """One published case with sections, results and the strategy goals it supports."""
+        case = queries.get_visible_case(slug)
+        if case is None:
+            abort(404)
+        return case

@@ -1,0 +1,36 @@
+"""GET /api/v1/strategies and /api/v1/strategies/<id>."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from portal.strategies import queries
+from portal.strategies.schemas import StrategyDetailSchema, StrategyListSchema
+
+blp = Blueprint(
+    "api_strategies", __name__, url_prefix="/strategies", description="Adopted strategies"
+)
+
+
+@blp.route("")
+class Strategies(MethodView):
+    @blp.response(200, StrategyListSchema)
+    def get(self) -> dict[str, Any]:
+        """List adopted procurement strategies."""
+        strategies = queries.list_strategies()
+        return {"total": len(strategies), "items": strategies}
+
+
+@blp.route("/<int:strategy_id>")
+class StrategyDetail(MethodView):
+    @blp.response(200, StrategyDetailSchema)
+    def get(self, strategy_id: int):
+        """One adopted strategy with its goal tree, linked cases and coverage."""
+        strategy = queries.get_visible_strategy(strategy_id)
+        if strategy is None:
+            abort(404)
+        return queries.strategy_view(strategy)

@@ -1,0 +1,162 @@
+"""Read-side queries for cases: filtering, sorting, related cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, case, desc, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.cases.models import Case, case_organizations, case_terms
+from portal.cases.permissions import visible_cases
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.strategies.models import CaseGoalLink, StrategyGoal
+from portal.taxonomy.models import Term, Vocabulary
+
+SORTS = ("newest", "oldest", "year", "title")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """Filters from the case list's query string; values are slugs (or years)."""
+
+    terms: dict[Vocabulary, tuple[str, ...]] = field(default_factory=dict)
+    organizations: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args: Any) -> CaseFilters:
+        terms = {}
+        for vocabulary in Vocabulary:
+            values = tuple(v for v in args.getlist(vocabulary.url_slug) if v)
+            if values:
+                terms[vocabulary] = values
+        years = tuple(int(v) for v in args.getlist("ar") if v.isdigit() and len(v) == 4)
+        sort = args.get("sorter", "newest")
+        return cls(
+            terms=terms,
+            organizations=tuple(v for v in args.getlist("organisasjon") if v),
+            years=years,
+            sort=sort if sort in SORTS else "newest",
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.terms or self.organizations or self.years)
+
+    def as_query_args(self) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for vocabulary, values in self.terms.items():
+            pairs.extend((vocabulary.url_slug, v) for v in values)
+        pairs.extend(("organisasjon", v) for v in self.organizations)
+        pairs.extend(("ar", str(v)) for v in self.years)
+        return pairs
+
+
+def _with_case_details(stmt: Select) -> Select:
+    return stmt.options(selectinload(Case.organizations), selectinload(Case.terms))
+
+
+def filtered_cases(filters: CaseFilters, user: Any = None) -> Select[tuple[Case]]:
+    """Visible cases matching every filter: any chosen value within a filter, all filters."""
+    stmt = visible_cases(user)
+    for vocabulary, slugs in filters.terms.items():
+        matching = (
+            select(case_terms.c.case_id)
+            .join(Term, Term.id == case_terms.c.term_id)
+            .where(Term.vocabulary == vocabulary, Term.slug.in_(slugs))
+        )
+        stmt = stmt.where(Case.id.in_(matching))
+    if filters.organizations:
+        matching = (
+            select(case_organizations.c.case_id)
+            .join(Organization, Organization.id == case_organizations.c.organization_id)
+            .where(Organization.slug.in_(filters.organizations))
+        )
+        stmt = stmt.where(Case.id.in_(matching))
+    if filters.years:
+        stmt = stmt.where(Case.year.in_(filters.years))
+    order = {
+        "newest": (desc(Case.published_at).nulls_last(), desc(Case.id)),
+        "oldest": (Case.published_at.nulls_last(), Case.id),
+        "title": (Case.title,),
+        "year": (desc(Case.year).nulls_last(), Case.title),
+    }[filters.sort]
+    return _with_case_details(stmt.order_by(*order))
+
+
+def newest_cases(limit: int, user: Any = None) -> list[Case]:
+    stmt = visible_cases(user).order_by(desc(Case.published_at), desc(Case.id)).limit(limit)
+    return list(db.session.scalars(_with_case_details(stmt)))
+
+
+def count_visible_cases(user: Any = None) -> int:
+    return db.session.scalar(select(func.count()).select_from(visible_cases(user).subquery())) or 0
+
+
+def get_visible_case(slug: str, user: Any = None) -> Case | None:
+    stmt = visible_cases(user).where(Case.slug == slug)
+    stmt = _with_case_details(stmt).options(
+        selectinload(Case.results),
+        selectinload(Case.goal_links)
+        .selectinload(CaseGoalLink.goal)
+        .selectinload(StrategyGoal.strategy),
+    )
+    return db.session.scalars(stmt).first()
+
+
+def related_cases(this: Case, limit: int = 4, user: Any = None) -> list[Case]:
+    """Visible cases sharing the most tags (categories and themes weigh most)."""
+    term_ids = [term.id for term in this.terms]
+    if not term_ids:
+        return []
+    # A shared category or theme says more about likeness than a shared procedure.
+    weight = func.sum(
+        case((Term.vocabulary.in_([Vocabulary.CATEGORY, Vocabulary.THEME]), 2), else_=1)
+    )
+    shared = (
+        select(case_terms.c.case_id, weight.label("score"))
+        .join(Term, Term.id == case_terms.c.term_id)
+        .where(case_terms.c.term_id.in_(term_ids), case_terms.c.case_id != this.id)
+        .group_by(case_terms.c.case_id)
+        .subquery()
+    )
+    stmt = (
+        visible_cases(user)
+        .join(shared, shared.c.case_id == Case.id)
+        .order_by(desc(shared.c.score), desc(Case.year).nulls_last(), Case.title)
+        .limit(limit)
+    )
+    return list(db.session.scalars(_with_case_details(stmt)))
+
+
+def filter_options(user: Any = None) -> dict[str, Any]:
+    """Values offered in the case list's filter form, with counts of visible cases."""
+    visible_ids = visible_cases(user).with_only_columns(Case.id).scalar_subquery()
+    term_rows = db.session.execute(
+        select(Term, func.count(case_terms.c.case_id))
+        .join(case_terms, case_terms.c.term_id == Term.id)
+        .where(case_terms.c.case_id.in_(visible_ids))
+        .group_by(Term.id)
+        .order_by(Term.vocabulary, Term.position, Term.label_nb)
+    ).all()
+    terms: dict[Vocabulary, list[tuple[Term, int]]] = {v: [] for v in Vocabulary}
+    for term, count in term_rows:
+        terms[term.vocabulary].append((term, count))
+    organizations = db.session.execute(
+        select(Organization, func.count(case_organizations.c.case_id))
+        .join(case_organizations, case_organizations.c.organization_id == Organization.id)
+        .where(case_organizations.c.case_id.in_(visible_ids))
+        .group_by(Organization.id)
+        .order_by(Organization.name)
+    ).all()
+    years = db.session.execute(
+        select(Case.year, func.count())
+        .where(Case.id.in_(visible_ids), Case.year.is_not(None))
+        .group_by(Case.year)
+        .order_by(desc(Case.year))
+    ).all()
+    return {"terms": terms, "organizations": organizations, "years": years}

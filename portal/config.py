@@ -1,0 +1,65 @@
+"""Configuration: defaults here, then environment variables, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}
+    CASES_PER_PAGE = 20
+    API_TITLE = "Eksempelbanken API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": "Read-only access to published procurement cases and adopted strategies."
+        }
+    }
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+
+
+def load_environment(config: dict) -> None:
+    """Read DATABASE_URL, SECRET_KEY and PORTAL_* overrides from the environment."""
+    if url := os.environ.get("DATABASE_URL"):
+        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+        config["SQLALCHEMY_DATABASE_URI"] = url.replace("postgres://", "postgresql://", 1)
+    if key := os.environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = key
+    for name, value in os.environ.items():
+        if name.startswith("PORTAL_"):
+            config[name.removeprefix("PORTAL_")] = value
+
+
+def default_database_uri(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "eksempelbanken.sqlite3")
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, generating it once on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            # link() is atomic and refuses to overwrite: the first process wins,
+            # every other worker reads the winner's key.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,90 @@
+"""Human labels for enum values, translated at render time."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.cases.models import EvidenceLevel, ProcurementStatus
+from portal.organizations.models import OrganizationType
+from portal.strategies.models import ActionStatus, Direction
+from portal.taxonomy.models import Vocabulary
+
+PROCUREMENT_STATUS = {
+    ProcurementStatus.PLANNED: _l("Planned"),
+    ProcurementStatus.ONGOING: _l("Ongoing"),
+    ProcurementStatus.COMPLETED: _l("Completed"),
+}
+
+EVIDENCE_LEVEL = {
+    EvidenceLevel.EXPECTED: _l("Expected"),
+    EvidenceLevel.SELF_REPORTED: _l("Self-reported"),
+    EvidenceLevel.DOCUMENTED: _l("Documented"),
+    EvidenceLevel.INDEPENDENTLY_EVALUATED: _l("Independently evaluated"),
+}
+
+ORGANIZATION_TYPE = {
+    OrganizationType.KOMMUNE: _l("Municipality"),
+    OrganizationType.FYLKESKOMMUNE: _l("County authority"),
+    OrganizationType.STATLIG: _l("State agency"),
+    OrganizationType.INNKJOPSSAMARBEID: _l("Purchasing cooperation"),
+    OrganizationType.SELSKAP: _l("Company"),
+    OrganizationType.UTENLANDSK: _l("Foreign public body"),
+}
+
+ACTION_STATUS = {
+    ActionStatus.PLANNED: _l("Planned"),
+    ActionStatus.ONGOING: _l("Ongoing"),
+    ActionStatus.DONE: _l("Done"),
+}
+
+DIRECTION = {
+    Direction.HIGHER_IS_BETTER: _l("higher is better"),
+    Direction.LOWER_IS_BETTER: _l("lower is better"),
+}
+
+VOCABULARY = {
+    Vocabulary.CATEGORY: _l("Category"),
+    Vocabulary.THEME: _l("Goal"),
+    Vocabulary.SUCCESS_FACTOR: _l("Success factor"),
+    Vocabulary.INCENTIVE: _l("Contract incentive"),
+    Vocabulary.PROCEDURE: _l("Procedure"),
+    Vocabulary.CONTRACT_FORM: _l("Contract form"),
+}
+
+VOCABULARY_PLURAL = {
+    Vocabulary.CATEGORY: _l("Categories"),
+    Vocabulary.THEME: _l("Goals"),
+    Vocabulary.SUCCESS_FACTOR: _l("Success factors"),
+    Vocabulary.INCENTIVE: _l("Contract incentives"),
+    Vocabulary.PROCEDURE: _l("Procedures"),
+    Vocabulary.CONTRACT_FORM: _l("Contract forms"),
+}
+
+SORT = {
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "year": _l("By year"),
+    "title": _l("By title (A–Å)"),
+}
+
+SECTION = {
+    "background": _l("Background and need"),
+    "what_was_done": _l("What was done"),
+    "results_text": _l("Results"),
+    "not_as_planned": _l("What did not go as planned"),
+    "lessons": _l("Lessons and transferability"),
+}
+
+
+def as_globals() -> dict[str, dict]:
+    return {
+        "PROCUREMENT_STATUS": PROCUREMENT_STATUS,
+        "EVIDENCE_LEVEL": EVIDENCE_LEVEL,
+        "ORGANIZATION_TYPE": ORGANIZATION_TYPE,
+        "ACTION_STATUS": ACTION_STATUS,
+        "DIRECTION": DIRECTION,
+        "VOCABULARY": VOCABULARY,
+        "VOCABULARY_PLURAL": VOCABULARY_PLURAL,
+        "SORT": SORT,
+        "SECTION": SECTION,
+    }

@@ -1,0 +1,32 @@
+"""Imports every model so that metadata (and Alembic) sees the whole schema."""
+
+from portal.accounts.models import Role, User, UserRole
+from portal.cases.models import Case, CaseResult, Image, Revision
+from portal.organizations.models import Organization
+from portal.strategies.models import (
+    Action,
+    CaseGoalLink,
+    Indicator,
+    Measurement,
+    Strategy,
+    StrategyGoal,
+)
+from portal.taxonomy.models import Term
+
+__all__ = [
+    "Action",
+    "Case",
+    "CaseGoalLink",
+    "CaseResult",
+    "Image",
+    "Indicator",
+    "Measurement",
+    "Organization",
+    "Revision",
+    "Role",
+    "Strategy",
+    "StrategyGoal",
+    "Term",
+    "User",
+    "UserRole",
+]

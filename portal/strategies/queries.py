@@ -1,0 +1,133 @@
+"""Read-side queries for strategies, goal trees and coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import desc, select
+from sqlalchemy.orm import selectinload
+
+from portal.cases.models import Case
+from portal.cases.permissions import visible_cases
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.strategies.models import (
+    CaseGoalLink,
+    Indicator,
+    Strategy,
+    StrategyGoal,
+)
+from portal.strategies.permissions import visible_strategies
+
+
+def list_strategies(user: Any = None) -> list[Strategy]:
+    stmt = (
+        visible_strategies(user)
+        .join(Organization)
+        .options(selectinload(Strategy.organization), selectinload(Strategy.goals))
+        .order_by(desc(Strategy.period_to), Organization.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_visible_strategy(strategy_id: int, user: Any = None) -> Strategy | None:
+    stmt = (
+        visible_strategies(user)
+        .where(Strategy.id == strategy_id)
+        .options(
+            selectinload(Strategy.organization),
+            selectinload(Strategy.goals).selectinload(StrategyGoal.actions),
+            selectinload(Strategy.goals)
+            .selectinload(StrategyGoal.indicators)
+            .selectinload(Indicator.measurements),
+            selectinload(Strategy.goals).selectinload(StrategyGoal.children),
+        )
+    )
+    return db.session.scalars(stmt).first()
+
+
+@dataclass
+class GoalNode:
+    """A goal with its children and the visible cases linked to it."""
+
+    goal: StrategyGoal
+    links: list[CaseGoalLink]
+    children: list[GoalNode]
+    depth: int
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.links)
+
+
+@dataclass
+class StrategyView:
+    strategy: Strategy
+    tree: list[GoalNode]
+    goals_total: int
+    goals_with_evidence: int
+
+    @property
+    def coverage(self) -> dict[str, int]:
+        return {"goals_total": self.goals_total, "goals_with_evidence": self.goals_with_evidence}
+
+    def walk(self) -> list[GoalNode]:
+        out: list[GoalNode] = []
+
+        def visit(nodes: list[GoalNode]) -> None:
+            for node in nodes:
+                out.append(node)
+                visit(node.children)
+
+        visit(self.tree)
+        return out
+
+
+def strategy_view(strategy: Strategy, user: Any = None) -> StrategyView:
+    """The goal tree with each goal's visible evidence, and the coverage counts."""
+    goal_ids = [goal.id for goal in strategy.goals]
+    visible_ids = visible_cases(user).with_only_columns(Case.id).scalar_subquery()
+    links = db.session.scalars(
+        select(CaseGoalLink)
+        .where(CaseGoalLink.goal_id.in_(goal_ids), CaseGoalLink.case_id.in_(visible_ids))
+        .options(selectinload(CaseGoalLink.case).selectinload(Case.organizations))
+        .order_by(CaseGoalLink.created_at)
+    ).all()
+    by_goal: dict[int, list[CaseGoalLink]] = {}
+    for link in links:
+        by_goal.setdefault(link.goal_id, []).append(link)
+    children: dict[int | None, list[StrategyGoal]] = {}
+    for goal in sorted(strategy.goals, key=lambda g: (g.position, g.id)):
+        children.setdefault(goal.parent_id, []).append(goal)
+
+    def build(parent_id: int | None, depth: int) -> list[GoalNode]:
+        return [
+            GoalNode(goal, by_goal.get(goal.id, []), build(goal.id, depth + 1), depth)
+            for goal in children.get(parent_id, [])
+        ]
+
+    tree = build(None, 0)
+    return StrategyView(
+        strategy=strategy,
+        tree=tree,
+        goals_total=len(strategy.goals),
+        goals_with_evidence=sum(1 for goal_id in goal_ids if by_goal.get(goal_id)),
+    )
+
+
+def visible_links_for_case(case: Case, user: Any = None) -> list[CaseGoalLink]:
+    """Links from this case to goals of strategies the user may see."""
+    strategy_ids = visible_strategies(user).with_only_columns(Strategy.id).scalar_subquery()
+    stmt = (
+        select(CaseGoalLink)
+        .join(StrategyGoal)
+        .where(CaseGoalLink.case_id == case.id, StrategyGoal.strategy_id.in_(strategy_ids))
+        .options(
+            selectinload(CaseGoalLink.goal)
+            .selectinload(StrategyGoal.strategy)
+            .selectinload(Strategy.organization)
+        )
+        .order_by(StrategyGoal.strategy_id, StrategyGoal.position)
+    )
+    return list(db.session.scalars(stmt))

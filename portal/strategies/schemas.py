@@ -1,0 +1,88 @@
+"""Marshmallow schemas for strategies in the public API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class StrategySummarySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String(dump_only=True)
+    title = fields.String(dump_only=True)
+    organization = fields.String(attribute="organization.name", dump_only=True)
+    period_from = fields.Integer(dump_only=True)
+    period_to = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    adopted_by = fields.String(allow_none=True, dump_only=True)
+    adopted_on = fields.Date(allow_none=True, dump_only=True)
+
+
+class StrategyListSchema(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(StrategySummarySchema))
+
+
+class MeasurementSchema(Schema):
+    measured_on = fields.Date()
+    value = fields.Decimal(as_string=True)
+    note = fields.String(allow_none=True)
+
+
+class IndicatorSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    baseline = fields.Decimal(as_string=True, allow_none=True)
+    target = fields.Decimal(as_string=True)
+    target_date = fields.Date(allow_none=True)
+    direction = fields.String()
+    measurements = fields.List(fields.Nested(MeasurementSchema))
+
+
+class ActionSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    responsible = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    status = fields.String()
+
+
+class LinkedCaseSchema(Schema):
+    slug = fields.String(attribute="case.slug")
+    title = fields.String(attribute="case.title")
+    rationale = fields.String()
+
+
+class GoalNodeSchema(Schema):
+    id = fields.Integer(attribute="goal.id")
+    kind = fields.String(attribute="goal.kind")
+    code = fields.String(attribute="goal.code", allow_none=True)
+    title = fields.String(attribute="goal.title")
+    description = fields.String(attribute="goal.description")
+    actions = fields.List(fields.Nested(ActionSchema), attribute="goal.actions")
+    indicators = fields.List(fields.Nested(IndicatorSchema), attribute="goal.indicators")
+    linked_cases = fields.List(fields.Nested(LinkedCaseSchema), attribute="links")
+    children = fields.List(fields.Nested(lambda: GoalNodeSchema()))
+
+
+class CoverageSchema(Schema):
+    goals_total = fields.Integer()
+    goals_with_evidence = fields.Integer()
+
+
+class StrategyDetailSchema(Schema):
+    """Dumps a StrategyView: the strategy, its goal tree with visible evidence, coverage."""
+
+    id = fields.Integer(attribute="strategy.id")
+    slug = fields.String(attribute="strategy.slug")
+    title = fields.String(attribute="strategy.title")
+    organization = fields.String(attribute="strategy.organization.name")
+    period_from = fields.Integer(attribute="strategy.period_from")
+    period_to = fields.Integer(attribute="strategy.period_to")
+    status = fields.String(attribute="strategy.status")
+    adopted_by = fields.String(attribute="strategy.adopted_by", allow_none=True)
+    adopted_on = fields.Date(attribute="strategy.adopted_on", allow_none=True)
+    vision = fields.String(attribute="strategy.vision")
+    summary = fields.String(attribute="strategy.summary")
+    goals = fields.List(fields.Nested(GoalNodeSchema), attribute="tree")
+    coverage = fields.Nested(CoverageSchema)

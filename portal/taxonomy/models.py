@@ -1,0 +1,68 @@
+"""The six controlled vocabularies cases are tagged with, held in one table of terms."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+
+
+class Vocabulary(enum.StrEnum):
+    CATEGORY = "category"
+    THEME = "theme"
+    SUCCESS_FACTOR = "success_factor"
+    INCENTIVE = "incentive"
+    PROCEDURE = "procedure"
+    CONTRACT_FORM = "contract_form"
+
+    @property
+    def url_slug(self) -> str:
+        return VOCABULARY_URL_SLUGS[self]
+
+    @classmethod
+    def from_url_slug(cls, slug: str) -> Vocabulary | None:
+        for vocabulary, url_slug in VOCABULARY_URL_SLUGS.items():
+            if url_slug == slug:
+                return vocabulary
+        return None
+
+
+# Norwegian path segments and query parameter names, stable because they appear in URLs.
+VOCABULARY_URL_SLUGS: dict[Vocabulary, str] = {
+    Vocabulary.CATEGORY: "kategori",
+    Vocabulary.THEME: "mal",
+    Vocabulary.SUCCESS_FACTOR: "suksessfaktor",
+    Vocabulary.INCENTIVE: "insentiv",
+    Vocabulary.PROCEDURE: "prosedyre",
+    Vocabulary.CONTRACT_FORM: "kontraktsform",
+}
+
+
+class Term(db.Model):
+    """One entry of a vocabulary, e.g. category "Bygg og anlegg"."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("vocabulary", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vocabulary: Mapped[Vocabulary] = mapped_column(
+        Enum(Vocabulary, native_enum=False, length=30, validate_strings=True)
+    )
+    slug: Mapped[str] = mapped_column(String(120))
+    label_nb: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    description_nb: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def label(self, language: str) -> str:
+        return self.label_en if language == "en" else self.label_nb
+
+    def description(self, language: str) -> str:
+        return (self.description_en if language == "en" else self.description_nb) or ""
+
+    def __repr__(self) -> str:
+        return f"<Term {self.vocabulary}:{self.slug}>"

@@ -1,0 +1,69 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_decimal
+
+from portal import labels
+from portal.i18n import current_language
+from portal.text import render_markdown
+
+
+def format_number(value: Decimal | float | int | None) -> str:
+    """Norwegian number formatting without trailing zeros (1,4; 20 000; 12,7)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+    return format_decimal(value, format="#,##0.##")
+
+
+def format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, format="long")
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def url_without(key: str, value: str) -> str:
+    """The current URL with one value of a repeated query argument removed."""
+    args = request.args.to_dict(flat=False)
+    args[key] = [v for v in args.get(key, []) if v != value]
+    args.pop("side", None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        number=format_number,
+        day=format_day,
+    )
+    app.jinja_env.globals.update(labels.as_globals())
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "lang": current_language(),
+            "url_with": url_with,
+            "url_without": url_without,
+        }

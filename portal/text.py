@@ -1,0 +1,36 @@
+"""Safe Markdown rendering: markdown-it-py for parsing, nh3 as the allow-list sanitizer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre",
+    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # "js-default" disables raw HTML and validates link schemes; nh3 is the second fence.
+    return MarkdownIt("js-default").enable("table")
+
+
+def render_markdown(source: str | None) -> Markup:
+    """Render user Markdown to HTML that is safe to insert into a page."""
+    if not source:
+        return Markup("")
+    html = _parser().render(source)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
