@@ -10,10 +10,13 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, *, instance_path: str | None = None
+) -> Flask:
     """Create and configure the portal."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -33,23 +36,20 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault(
-        "SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path)
-    )
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     app.config.setdefault("SEED_DIR", str(ROOT / "seed"))
-    if not app.debug and not app.testing and app.config.get("SESSION_COOKIE_SECURE") is None:
-        # Secure cookies by default; a plain-HTTP local run opts out with PORTAL_INSECURE_COOKIES.
-        app.config["SESSION_COOKIE_SECURE"] = not app.config.get("INSECURE_COOKIES")
+    if app.debug or app.testing or app.config.get("INSECURE_COOKIES"):
+        # Secure cookies everywhere except development, tests and `make run` on plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = False
 
 
 def _register_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  (every table in metadata, for Alembic too)
     from portal import i18n
     from portal.db_events import register_sqlite_pragmas
     from portal.extensions import babel, csrf, db, login_manager, migrate
-
-    import portal.models  # noqa: F401  (every table in metadata, for Alembic too)
 
     db.init_app(app)
     with app.app_context():

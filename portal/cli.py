@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from portal.extensions import db
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load the seed data in seed/ (only what is missing) and report what was created."""
     from portal.seeding.loader import SeedError, load_seed

@@ -23,6 +23,7 @@ class DefaultConfig:
             "description": "Read-only access to published procurement cases and adopted strategies."
         }
     }
+    SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

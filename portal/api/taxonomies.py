@@ -33,9 +33,7 @@ class TaxonomiesSchema(Schema):
 
 
 # The API calls the "theme" vocabulary "goal", as the issue and the case filters do.
-API_NAMES = {vocabulary: str(vocabulary) for vocabulary in Vocabulary} | {
-    Vocabulary.THEME: "goal"
-}
+API_NAMES = {vocabulary: str(vocabulary) for vocabulary in Vocabulary} | {Vocabulary.THEME: "goal"}
 
 
 @blp.route("")

@@ -107,7 +107,9 @@ class Case(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(300))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.DRAFT, index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        _enum(CaseStatus), default=CaseStatus.DRAFT, index=True
+    )
     unpublished_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -40,9 +40,7 @@ def list_organizations() -> str:
 @bp.get("/<slug>")
 def show_organization(slug: str) -> str:
     """An organization with its published cases and adopted strategies."""
-    organization = db.session.scalars(
-        select(Organization).where(Organization.slug == slug)
-    ).first()
+    organization = db.session.scalars(select(Organization).where(Organization.slug == slug)).first()
     if organization is None:
         abort(404)
     cases = db.session.scalars(

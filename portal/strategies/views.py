@@ -13,9 +13,7 @@ bp = Blueprint("strategies", __name__, url_prefix="/strategier")
 @bp.get("/")
 def list_strategies() -> str:
     """Adopted procurement strategies."""
-    return render_template(
-        "strategies/list.html", strategies=queries.list_strategies(current_user)
-    )
+    return render_template("strategies/list.html", strategies=queries.list_strategies(current_user))
 
 
 @bp.get("/<int:strategy_id>")

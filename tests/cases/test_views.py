@@ -1,0 +1,105 @@
+"""The case list and the case page, as a reader sees them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from portal.cases.models import Case, CaseStatus
+from portal.taxonomy.models import Vocabulary
+
+ASKER = "/eksempler/asker-moblelager-og-rammeavtale-for-brukte-mobler"
+
+
+def test_case_list_shows_every_published_case(client):
+    html = client.get("/eksempler/").get_data(as_text=True)
+    assert "18 eksempler" in html
+    assert "Porsgrunn kuttet prisen per meter rør" in html
+
+
+def test_case_list_filters_and_shows_removable_chips(client):
+    html = client.get("/eksempler/?kategori=mobler&mal=klima-og-miljo").get_data(as_text=True)
+    assert "1 eksempel" in html
+    assert "Asker hentet brukte møbler" in html
+    assert "Porsgrunn" not in html.split('class="results"')[1].split("</section>")[0]
+    chip = re.search(r'<a href="([^"]+)"><span class="visually-hidden">Fjern filter', html)
+    assert chip and "kategori=mobler" not in chip.group(1).replace("&amp;", "&")
+
+
+def test_case_list_paginates(app, client):
+    app.config["CASES_PER_PAGE"] = 5
+    first = client.get("/eksempler/").get_data(as_text=True)
+    assert 'aria-label="Side 4"' in first
+    last = client.get("/eksempler/?side=4").get_data(as_text=True)
+    assert last.count('class="card"') == 3
+    assert client.get("/eksempler/?side=99").status_code == 404
+
+
+def test_case_page_shows_results_and_the_goals_it_supports(client):
+    html = client.get(ASKER).get_data(as_text=True)
+    assert "<h1>Asker hentet brukte møbler" in html
+    assert "40,6 tonn" in html and "14,3 tonn" in html and "1,4 mill. kr" in html
+    assert "Støtter disse delmålene" in html
+    assert "Brukt i 3 strategier." in html
+    assert re.search(r'href="/strategier/\d+#mal-\d+"', html)
+    assert "Relaterte eksempler" in html
+
+
+def test_case_page_hides_contact_without_consent(app, client, factory):
+    with factory.committing() as f:
+        case = f.case(contact_name="Kari Nordmann", contact_email="kari@example.no")
+        slug = case.slug
+    assert "Kari Nordmann" not in client.get(f"/eksempler/{slug}").get_data(as_text=True)
+    with factory.committing() as f:
+        f.session.scalars(select(Case).where(Case.slug == slug)).one().contact_consent = True
+    assert "kari@example.no" in client.get(f"/eksempler/{slug}").get_data(as_text=True)
+
+
+def test_unpublished_cases_answer_404(client, factory):
+    hidden = [status for status in CaseStatus if status is not CaseStatus.PUBLISHED]
+    with factory.committing() as f:
+        slugs = [f.case(status=status, title=f"Hemmelig {status}").slug for status in hidden]
+    listing = client.get("/eksempler/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    for status, slug in zip(hidden, slugs, strict=True):
+        assert client.get(f"/eksempler/{slug}").status_code == 404
+        assert f"Hemmelig {status}" not in listing
+        assert f"Hemmelig {status}" not in home
+
+
+def test_script_in_case_content_is_escaped(client, factory):
+    with factory.committing() as f:
+        slug = f.case(
+            title="<script>alert('tittel')</script>",
+            background="Tekst <script>alert('kropp')</script> [x](javascript:alert(1))",
+            terms=[(Vocabulary.CATEGORY, "mobler")],
+        ).slug
+    for url in (f"/eksempler/{slug}", "/eksempler/", "/emner/kategori/mobler"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert(" not in html
+        assert 'href="javascript:' not in html.lower()
+
+
+def test_unknown_pages_get_a_norwegian_404(client):
+    response = client.get("/eksempler/finnes-ikke")
+    assert response.status_code == 404
+    assert "Fant ikke siden" in response.get_data(as_text=True)
+
+
+def test_home_page_counts_and_newest(client):
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r"<dt>Publiserte eksempler</dt><dd>18</dd>", html)
+    assert "Nyeste eksempler" in html
+    assert "Kategorier" in html and "Kommunalteknikk" in html
+
+
+def test_organization_and_topic_pages(client):
+    html = client.get("/organisasjoner/trondheim-kommune").get_data(as_text=True)
+    assert "Trondheim gjør ombruk lønnsomt" in html
+    assert "Trondheim bygde med brukte materialer" in html
+    topic = client.get("/emner/insentiv/smaordregebyr").get_data(as_text=True)
+    assert "Småordregebyr halverte nesten" in topic
+    assert client.get("/emner/ukjent/smaordregebyr").status_code == 404
+    assert client.get("/organisasjoner/").status_code == 200
+    assert client.get("/emner/").status_code == 200

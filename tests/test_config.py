@@ -1,0 +1,53 @@
+"""Configuration an operator relies on: secrets, database location, SQLite settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    database = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    first = create_app({"SQLALCHEMY_DATABASE_URI": database}, instance_path=str(tmp_path))
+    second = create_app({"SQLALCHEMY_DATABASE_URI": database}, instance_path=str(tmp_path))
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_secret_key_from_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.secret_key == "from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_database_url_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("elsewhere.sqlite3")
+
+
+def test_default_database_lives_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{tmp_path / 'eksempelbanken.sqlite3'}"
+    )
+
+
+def test_sqlite_runs_with_foreign_keys_and_wal(app, ctx):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_cookies_are_secure_outside_development(tmp_path, monkeypatch):
+    monkeypatch.delenv("PORTAL_INSECURE_COOKIES", raising=False)
+    app = create_app({"SECRET_KEY": "x"}, instance_path=str(tmp_path))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -1,0 +1,59 @@
+"""Every interface text has a bokmål translation, and the language can be switched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def test_every_interface_text_is_translated_to_bokmal():
+    method_map = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    with (ROOT / "portal/translations/nb/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and m.string and (not isinstance(m.string, tuple) or all(m.string))
+    }
+    assert sorted(found - translated) == []
+
+
+def test_norwegian_is_the_default(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="nb">' in html
+    assert "Nyeste eksempler" in html
+
+
+def test_switching_to_english_and_back(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    response = client.post("/sprak", data={"language": "en", "next": "/eksempler/"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/eksempler/"
+    html = client.get("/eksempler/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Apply filters" in html
+    client.post("/sprak", data={"language": "nb", "next": "/"})
+    assert "Bruk filtre" in client.get("/eksempler/").get_data(as_text=True)
+
+
+def test_language_switch_refuses_foreign_redirects(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post("/sprak", data={"language": "en", "next": "//evil.example"})
+    assert response.headers["Location"] == "/"
+
+
+def test_language_switch_requires_csrf_token(client):
+    response = client.post("/sprak", data={"language": "en", "next": "/"})
+    assert response.status_code == 400
+    assert "Skjemaet er utløpt" in response.get_data(as_text=True)

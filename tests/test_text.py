@@ -1,0 +1,57 @@
+"""Markdown from authors is rendered without anything that could run in a reader's browser."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from portal.text import render_markdown
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[klikk](javascript:alert(1))",
+        '<a href="javascript:alert(1)">klikk</a>',
+        "[klikk](JaVaScRiPt:alert(1))",
+        '<iframe src="https://evil.example"></iframe>',
+        "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    ],
+)
+def test_hostile_markdown_is_neutralised(source):
+    tags = _tags(str(render_markdown(source)))
+    assert {tag for tag, _ in tags} <= {"p", "a"}
+    for _tag, attrs in tags:
+        assert not [name for name in attrs if name.startswith("on")]
+        href = (attrs.get("href") or "").strip().lower()
+        assert not href.startswith(("javascript:", "data:", "vbscript:"))
+
+
+def test_ordinary_markdown_keeps_its_structure():
+    html = str(render_markdown("**Viktig**\n\n- en\n- to\n\n[DFØ](https://dfo.no)"))
+    assert "<strong>Viktig</strong>" in html
+    assert "<li>en</li>" in html
+    assert 'href="https://dfo.no"' in html
+    assert "noopener" in html
+
+
+def test_empty_markdown_renders_nothing():
+    assert str(render_markdown(None)) == ""
