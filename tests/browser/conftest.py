@@ -1,0 +1,93 @@
+"""A live server on a seeded database and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags that keep Chromium from reaching for Google's services on this closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("live")
+    copy = folder / "live.sqlite3"
+    shutil.copy(seeded_database, copy)
+    app = make_app(copy, folder)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's 'chromium' package (.ci/run does).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+class AxeAudit:
+    """Runs axe-core's WCAG 2.0/2.1 A and AA rules on a page and explains any violation."""
+
+    def __init__(self) -> None:
+        self.axe = Axe()
+        self.audited: list[str] = []
+
+    def check(self, page: Page) -> None:
+        results = self.axe.run(
+            page,
+            options={
+                "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                "resultTypes": ["violations"],
+            },
+        )
+        self.audited.append(page.url)
+        violations = results.response["violations"]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+            for v in violations
+        ]
+        assert not violations, f"axe on {page.url}:\n" + "\n".join(details)
+
+
+@pytest.fixture
+def axe() -> AxeAudit:
+    return AxeAudit()

@@ -1,0 +1,98 @@
+"""Journeys through the portal in a real browser, with an accessibility audit of every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_from_home_to_a_case_and_its_strategy_goal_and_back(page: Page, live_server, axe):
+    page.goto(live_server + "/")
+    expect(page).to_have_title(re.compile("Eksempelbanken"))
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+    axe.check(page)
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Eksempler").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eksempler")
+    expect(page.get_by_role("heading", name="18 eksempler")).to_be_visible()
+    axe.check(page)
+
+    page.get_by_role("checkbox", name=re.compile("^Møbler og inventar")).check()
+    page.get_by_role("button", name="Bruk filtre").click()
+    expect(page).to_have_url(re.compile(r"kategori=mobler"))
+    expect(page.get_by_role("heading", name="1 eksempel")).to_be_visible()
+    axe.check(page)
+
+    page.get_by_role("link", name=re.compile("Asker hentet brukte møbler")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Asker hentet brukte møbler")
+    results = page.get_by_role("table", name="Målte resultater")
+    expect(results).to_contain_text("40,6 tonn")
+    expect(page.get_by_text("Brukt i 3 strategier.")).to_be_visible()
+    axe.check(page)
+    case_url = page.url
+
+    supports = page.get_by_role("region", name="Støtter disse delmålene")
+    supports.get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/strategier/\d+#mal-\d+"))
+    anchor = page.url.split("#")[1]
+    goal = page.locator(f"#{anchor}")
+    expect(goal).to_be_in_viewport()
+    expect(goal).to_contain_text("Asker hentet brukte møbler")
+    expect(page.get_by_text(re.compile(r"\d+ av \d+ mål har eksempler"))).to_be_visible()
+    axe.check(page)
+
+    goal.get_by_role("link", name=re.compile("Asker hentet brukte møbler")).first.click()
+    expect(page).to_have_url(case_url)
+
+
+def test_removing_a_filter_chip_keeps_the_others(page: Page, live_server, axe):
+    page.goto(live_server + "/eksempler/?kategori=bygg-og-anlegg&mal=sirkular-okonomi")
+    expect(page.get_by_role("heading", name="2 eksempler")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Fjern filter: Mål: Sirkulær økonomi")).click()
+    expect(page).to_have_url(re.compile(r"kategori=bygg-og-anlegg"))
+    expect(page).not_to_have_url(re.compile(r"mal="))
+    expect(page.get_by_role("checkbox", name=re.compile("Bygg og anlegg"))).to_be_checked()
+    axe.check(page)
+
+
+def test_every_other_page_passes_the_audit(page: Page, live_server, axe):
+    for path in ("/strategier/", "/organisasjoner/", "/organisasjoner/bergen-kommune",
+                 "/emner/", "/emner/suksessfaktor/kontraktsinsentiver", "/finnes-ikke"):  # fmt: skip
+        page.goto(live_server + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe.check(page)
+    assert len(axe.audited) == 6
+
+
+def test_switching_language_to_english(page: Page, live_server, axe):
+    page.goto(live_server + "/eksempler/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+    expect(page).to_have_url(live_server + "/eksempler/")
+    axe.check(page)
+    page.get_by_role("button", name="Norsk").click()
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+
+
+def test_the_case_page_works_at_320_pixels(page: Page, live_server, axe):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server + "/eksempler/porsgrunn-rammeavtaler-med-samspill-for-vann-og-avlop")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe.check(page)
+
+
+def test_the_audit_catches_a_real_violation(page: Page, live_server, axe):
+    page.goto(live_server + "/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        " '<img src=\\'/static/favicon.svg\\'><input type=\\'text\\'>')"
+    )
+    with pytest.raises(AssertionError, match="image-alt"):
+        axe.check(page)
