@@ -103,3 +103,20 @@ def test_organization_and_topic_pages(client):
     assert client.get("/emner/ukjent/smaordregebyr").status_code == 404
     assert client.get("/organisasjoner/").status_code == 200
     assert client.get("/emner/").status_code == 200
+
+
+def test_server_errors_get_a_norwegian_page_and_json_for_the_api(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/feil-for-test", "broken_page", broken)
+    app.add_url_rule("/api/v1/feil-for-test", "broken_api", broken)
+    client = app.test_client()
+    page = client.get("/feil-for-test")
+    assert page.status_code == 500
+    assert "Noe gikk galt" in page.get_data(as_text=True)
+    api = client.get("/api/v1/feil-for-test")
+    assert api.status_code == 500
+    assert api.get_json()["message"]
