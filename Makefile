@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := portal
 
-.PHONY: run test lint format install install-dev translations db seed clean
+.PHONY: run test lint format install install-dev translations db seed index clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,10 @@ db: install
 seed: db
 	$(BIN)/flask seed
 
-run: seed
+index: seed
+	@$(BIN)/flask search verify > /dev/null 2>&1 || $(BIN)/flask search rebuild
+
+run: index
 	@echo "Eksempelbanken: http://$(HOST):$(PORT)/"
 	PORTAL_INSECURE_COOKIES=1 $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--access-logfile - "portal:create_app()"

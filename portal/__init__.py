@@ -63,6 +63,10 @@ def _register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     from portal import security  # noqa: F401  (registers the user loader)
+    from portal.search.service import init_search, register_session_events
+
+    init_search(app)
+    register_session_events()
 
 
 def _register_blueprints(app: Flask) -> None:

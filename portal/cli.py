@@ -29,5 +29,42 @@ def seed_command() -> None:
     click.echo("Seed: created " + ", ".join(f"{n} {kind}" for kind, n in created.items()) + ".")
 
 
+search_cli = click.Group("search", help="Inspect and rebuild the full-text search index.")
+
+
+@search_cli.command("verify")
+@with_appcontext
+def search_verify_command() -> None:
+    """List every difference between the index and the published cases; non-zero if any."""
+    from portal.search.service import verify_index
+
+    report = verify_index()
+    for label, slugs in (
+        ("missing from the index", report.missing),
+        ("in the index but not published", report.extra),
+        ("indexed content out of date", report.stale),
+    ):
+        for slug in slugs:
+            click.echo(f"{label}: {slug}")
+    if not report.ok:
+        raise click.ClickException(
+            f"index differs from the database: {len(report.missing)} missing, "
+            f"{len(report.extra)} extra, {len(report.stale)} stale"
+        )
+    click.echo("Search index matches the database.")
+
+
+@search_cli.command("rebuild")
+@with_appcontext
+def search_rebuild_command() -> None:
+    """Build a fresh index from the database beside the live one and swap it in."""
+    from portal.search.service import published_count, rebuild_index
+
+    with click.progressbar(length=published_count(), label="Indexing cases") as bar:
+        total = rebuild_index(progress=lambda _count: bar.update(1))
+    click.echo(f"Indexed {total} published cases.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(search_cli)

@@ -60,6 +60,19 @@ VOCABULARY_PLURAL = {
     Vocabulary.CONTRACT_FORM: _l("Contract forms"),
 }
 
+FACET_LABELS = {
+    "category": _l("Category"),
+    "theme": _l("Goal"),
+    "success_factor": _l("Success factor"),
+    "incentive": _l("Contract incentive"),
+    "procedure": _l("Procedure"),
+    "contract_form": _l("Contract form"),
+    "org_type": _l("Type of organisation"),
+    "county": _l("County"),
+    "organization": _l("Organisation"),
+    "year": _l("Year"),
+}
+
 SORT = {
     "newest": _l("Newest first"),
     "oldest": _l("Oldest first"),
@@ -86,5 +99,6 @@ def as_globals() -> dict[str, dict]:
         "VOCABULARY": VOCABULARY,
         "VOCABULARY_PLURAL": VOCABULARY_PLURAL,
         "SORT": SORT,
+        "FACET_LABELS": FACET_LABELS,
         "SECTION": SECTION,
     }

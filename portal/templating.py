@@ -11,6 +11,7 @@ from flask_babel import format_date, format_decimal
 
 from portal import labels
 from portal.i18n import current_language
+from portal.search.facets import FACET_LIST
 from portal.text import render_markdown
 
 
@@ -56,7 +57,7 @@ def register(app: Flask) -> None:
         number=format_number,
         day=format_day,
     )
-    app.jinja_env.globals.update(labels.as_globals())
+    app.jinja_env.globals.update(labels.as_globals(), FACET_LIST=FACET_LIST)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

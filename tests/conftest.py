@@ -31,7 +31,10 @@ def make_app(database: Path, instance: Path, **extra) -> Flask:
 
 @pytest.fixture(scope="session")
 def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file built the way `make run` builds it: migrations, then the seed."""
+    """A database built the way `make run` builds it: migrations, then the seed.
+
+    The seed's commit also fills the search index in the same folder (`search/`).
+    """
     folder = tmp_path_factory.mktemp("seeded")
     path = folder / "seeded.sqlite3"
     app = make_app(path, folder)
@@ -48,6 +51,8 @@ def app(seeded_database: Path, tmp_path: Path) -> Iterator[Flask]:
     """An app on a private copy of the seeded database, so tests may write freely."""
     copy = tmp_path / "portal.sqlite3"
     shutil.copy(seeded_database, copy)
+    # The seed indexed its cases through the session events; each test gets its own index.
+    shutil.copytree(seeded_database.parent / "search", tmp_path / "search")
     app = make_app(copy, tmp_path)
     yield app
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Case pages: the list with filters and the case page."""
+"""Case pages: the search/browse list and the case page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from portal.cases import queries
-from portal.extensions import db
+from portal.i18n import current_language
+from portal.search import facets as search_facets
+from portal.search.service import load_hits, popular_categories, search_cases
 from portal.strategies.queries import visible_links_for_case
 from portal.taxonomy.models import Vocabulary
 
@@ -15,23 +17,22 @@ bp = Blueprint("cases", __name__, url_prefix="/eksempler")
 
 @bp.get("/")
 def list_cases() -> str:
-    """Published cases, filtered, sorted and paginated."""
-    filters = queries.CaseFilters.from_args(request.args)
-    page = db.paginate(
-        queries.filtered_cases(filters, current_user),
-        page=request.args.get("side", 1, type=int),
-        per_page=current_app.config["CASES_PER_PAGE"],
-        error_out=False,
+    """Search and browse published cases: free text, facets, sorting and pages."""
+    search = search_facets.request_from_args(
+        request.args, per_page=current_app.config["CASES_PER_PAGE"]
     )
-    if page.page > 1 and not page.items:
+    result = search_cases(search)
+    pages = max(1, -(-result.total // search.per_page))
+    if search.page > pages:
         abort(404)
     return render_template(
         "cases/list.html",
-        page=page,
-        filters=filters,
-        options=queries.filter_options(current_user),
-        vocabularies=list(Vocabulary),
-        sorts=queries.SORTS,
+        search=search,
+        result=result,
+        hits=load_hits(result),
+        facets=search_facets.facet_rows(result.facets, search.filters, current_language()),
+        pages=pages,
+        popular=popular_categories() if result.total == 0 else [],
     )
 
 

@@ -33,6 +33,7 @@ def live_server(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory)
     folder = tmp_path_factory.mktemp("live")
     copy = folder / "live.sqlite3"
     shutil.copy(seeded_database, copy)
+    shutil.copytree(seeded_database.parent / "search", folder / "search")
     app = make_app(copy, folder)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

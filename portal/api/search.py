@@ -1,0 +1,101 @@
+"""GET /api/v1/search: the search page as JSON, with the same visibility (published only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from portal.cases.schemas import OrganizationRefSchema
+from portal.i18n import current_language
+from portal.search import facets as search_facets
+from portal.search.query import MAX_QUERY_LENGTH
+from portal.search.service import load_hits, search_cases
+
+blp = Blueprint("api_search", __name__, url_prefix="/search", description="Full-text search")
+
+
+class SearchArgsSchema(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY_LENGTH * 5))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, search_facets.MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    sort = fields.String(load_default=None, validate=validate.OneOf(search_facets.SORTS))
+    category = fields.List(fields.String())
+    goal = fields.List(fields.String())
+    success_factor = fields.List(fields.String())
+    incentive = fields.List(fields.String())
+    procedure = fields.List(fields.String())
+    contract_form = fields.List(fields.String())
+    org_type = fields.List(fields.String())
+    county = fields.List(fields.String())
+    organization = fields.List(fields.String())
+    year = fields.List(fields.String())
+
+
+class SearchItemSchema(Schema):
+    slug = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    organizations = fields.List(fields.Nested(OrganizationRefSchema))
+    year = fields.Integer(allow_none=True)
+    url = fields.String()
+    highlights = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class FacetValueSchema(Schema):
+    value = fields.String()
+    label = fields.String()
+    count = fields.Integer()
+
+
+class SearchResultSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    items = fields.List(fields.Nested(SearchItemSchema))
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
+    suggestion = fields.String(allow_none=True)
+    partial = fields.Boolean()
+
+
+@blp.route("")
+class Search(MethodView):
+    @blp.arguments(SearchArgsSchema, location="query")
+    @blp.response(200, SearchResultSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search published cases; facets count values with the other filters applied.
+
+        Highlights are HTML: the case text escaped, with matched words wrapped in <mark>.
+        """
+        search = search_facets.request_from_args(request.args, api=True, per_page=args["per_page"])
+        result = search_cases(search)
+        rows = search_facets.facet_rows(result.facets, search.filters, current_language())
+        return {
+            "total": result.total,
+            "page": search.page,
+            "per_page": search.per_page,
+            "items": [
+                {
+                    "slug": case.slug,
+                    "title": case.title,
+                    "summary": case.summary,
+                    "organizations": case.organizations,
+                    "year": case.year,
+                    "url": url_for("cases.show_case", slug=case.slug, _external=True),
+                    "highlights": {k: str(v) for k, v in highlights.items()},
+                }
+                for case, highlights in load_hits(result)
+            ],
+            "facets": {
+                row["facet"].api: [
+                    {"value": v["value"], "label": v["label"], "count": v["count"]}
+                    for v in row["values"]
+                ]
+                for row in rows
+            },
+            "suggestion": result.suggestion,
+            "partial": result.partial,
+        }

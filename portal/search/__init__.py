@@ -1,0 +1,1 @@
+"""Full-text search: a backend interface with Whoosh as the embedded engine."""

@@ -1,0 +1,58 @@
+"""What the index stores for a case, built from the database."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from portal.cases.models import BODY_SECTIONS, Case
+from portal.taxonomy.models import Vocabulary
+
+# Facet name → how a case supplies its values. Names are the index's field names.
+FACETS: tuple[str, ...] = (
+    "category",
+    "theme",
+    "success_factor",
+    "incentive",
+    "procedure",
+    "contract_form",
+    "org_type",
+    "county",
+    "organization",
+    "year",
+)
+
+
+def facet_values(case: Case) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {str(v): [] for v in Vocabulary}
+    for term in case.terms:
+        values[str(term.vocabulary)].append(term.slug)
+    values["org_type"] = sorted({str(org.org_type) for org in case.organizations})
+    values["county"] = sorted({org.county for org in case.organizations if org.county})
+    values["organization"] = sorted(org.slug for org in case.organizations)
+    values["year"] = [str(case.year)] if case.year else []
+    return values
+
+
+def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
+    """The index document for a published case."""
+    body = "\n\n".join(getattr(case, name) or "" for name in BODY_SECTIONS)
+    results = " ".join(f"{r.indicator} {r.note or ''}" for r in case.results)
+    tags = " ".join(f"{t.label_nb} {t.label_en}" for t in case.terms)
+    organizations = " ".join(f"{o.name} {o.county or ''}" for o in case.organizations)
+    published = case.published_at.timestamp() if case.published_at else 0.0
+    doc: dict[str, Any] = {
+        "id": str(case.id),
+        "slug": case.slug,
+        "version": version if version is not None else time.time_ns(),
+        "published": int(published),
+        "title": case.title,
+        "summary": case.summary,
+        "organizations": organizations,
+        "tags": tags,
+        "body": f"{body}\n\n{results}".strip(),
+        "spell": " ".join([case.title, case.summary, organizations, tags, body]),
+    }
+    for name, values in facet_values(case).items():
+        doc[name] = ",".join(values)
+    return doc

@@ -1,0 +1,123 @@
+"""Facet names in URLs and the API, and their human labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.labels import ORGANIZATION_TYPE
+from portal.organizations.models import Organization, OrganizationType
+from portal.search.backend import SearchRequest
+from portal.search.query import MAX_QUERY_LENGTH
+from portal.taxonomy.models import Term
+
+
+@dataclass(frozen=True)
+class Facet:
+    field: str  # index field
+    param: str  # Norwegian query parameter on the pages
+    api: str  # English query parameter and key in the API
+
+
+FACET_LIST: tuple[Facet, ...] = (
+    Facet("category", "kategori", "category"),
+    Facet("theme", "mal", "goal"),
+    Facet("success_factor", "suksessfaktor", "success_factor"),
+    Facet("incentive", "insentiv", "incentive"),
+    Facet("procedure", "prosedyre", "procedure"),
+    Facet("contract_form", "kontraktsform", "contract_form"),
+    Facet("org_type", "organisasjonstype", "org_type"),
+    Facet("county", "fylke", "county"),
+    Facet("organization", "organisasjon", "organization"),
+    Facet("year", "ar", "year"),
+)
+MAX_VALUES_PER_FACET = 20
+MAX_PAGE = 500
+SORTS = ("relevance", "newest")
+SORT_PARAMS = {"relevans": "relevance", "nyeste": "newest"}
+
+
+def request_from_args(args: Any, *, api: bool = False, per_page: int = 20) -> SearchRequest:
+    """A SearchRequest from a query string; unknown or excess values are ignored, never fatal."""
+    filters = {}
+    for facet in FACET_LIST:
+        name = facet.api if api else facet.param
+        values = tuple(dict.fromkeys(v[:100] for v in args.getlist(name) if v))
+        if values:
+            filters[facet.field] = values[:MAX_VALUES_PER_FACET]
+    text = (args.get("q") or "")[: MAX_QUERY_LENGTH * 5]
+    raw_sort = args.get("sort" if api else "sorter", "")
+    sort = raw_sort if raw_sort in SORTS else SORT_PARAMS.get(raw_sort)
+    if sort is None:
+        sort = "relevance" if text.strip() else "newest"
+    page = args.get("page" if api else "side", 1, type=int) or 1
+    return SearchRequest(
+        text=text,
+        filters=filters,
+        sort=sort,
+        page=min(max(page, 1), MAX_PAGE),
+        per_page=per_page,
+    )
+
+
+def label_map(language: str) -> dict[str, dict[str, str]]:
+    """field → value → label, for every facet value that can appear."""
+    labels: dict[str, dict[str, str]] = {facet.field: {} for facet in FACET_LIST}
+    for term in db.session.scalars(select(Term)):
+        labels[str(term.vocabulary)][term.slug] = term.label(language)
+    for slug, name, county in db.session.execute(
+        select(Organization.slug, Organization.name, Organization.county)
+    ):
+        labels["organization"][slug] = name
+        if county:
+            labels["county"][county] = county
+    for org_type in OrganizationType:
+        labels["org_type"][str(org_type)] = str(ORGANIZATION_TYPE[org_type])
+    return labels
+
+
+def term_order() -> dict[tuple[str, str], int]:
+    return {
+        (str(vocabulary), slug): position
+        for vocabulary, slug, position in db.session.execute(
+            select(Term.vocabulary, Term.slug, Term.position)
+        )
+    }
+
+
+def facet_rows(
+    counts: dict[str, dict[str, int]], filters: dict[str, tuple[str, ...]], language: str
+) -> list[dict[str, Any]]:
+    """Facets for display: values with labels and counts; chosen values always included."""
+    labels = label_map(language)
+    order = term_order()
+    rows = []
+    for facet in FACET_LIST:
+        chosen = set(filters.get(facet.field, ()))
+        values = dict(counts.get(facet.field, {}))
+        for value in chosen:
+            values.setdefault(value, 0)
+        if facet.field == "year":
+            ordered = sorted(values, reverse=True)
+        elif any((facet.field, v) in order for v in values):
+            ordered = sorted(values, key=lambda v: order.get((facet.field, v), 999))
+        else:
+            ordered = sorted(values, key=lambda v: labels[facet.field].get(v, v))
+        rows.append(
+            {
+                "facet": facet,
+                "values": [
+                    {
+                        "value": v,
+                        "label": labels[facet.field].get(v, v),
+                        "count": values[v],
+                        "chosen": v in chosen,
+                    }
+                    for v in ordered
+                ],
+            }
+        )
+    return rows

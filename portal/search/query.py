@@ -1,0 +1,155 @@
+"""From what a person types to a Whoosh query: words, phrases, compounds and synonyms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as q
+
+from portal.search.analysis import analyse
+
+MAX_QUERY_LENGTH = 200
+MAX_EXPANSIONS = 40
+MIN_COMPOUND_PART = 4
+
+# Field boosts: title > summary > organization and tags > body.
+FIELD_BOOSTS = {"title": 4.0, "summary": 2.5, "organizations": 2.0, "tags": 2.0, "body": 1.0}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+_PHRASE = re.compile(r'"([^"]+)"')
+_OPERATORS = {"AND", "OR", "NOT", "OG", "ELLER", "IKKE"}
+
+
+@dataclass
+class ParsedQuery:
+    """The query as units the user meant: each a list of index terms (a word or a phrase)."""
+
+    text: str
+    words: list[list[str]] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.phrases)
+
+
+def clean(raw: str | None) -> tuple[str, bool]:
+    """Trim, drop control characters and cap the length."""
+    text = "".join(ch for ch in (raw or "") if ch.isprintable()).strip()
+    truncated = len(text) > MAX_QUERY_LENGTH
+    return text[:MAX_QUERY_LENGTH], truncated
+
+
+def parse(raw: str | None) -> ParsedQuery:
+    """Split into quoted phrases and words; operators, wildcards and brackets are plain text."""
+    text, truncated = clean(raw)
+    parsed = ParsedQuery(text=text, truncated=truncated)
+    for phrase in _PHRASE.findall(text):
+        terms = analyse(phrase)
+        if len(terms) > 1:
+            parsed.phrases.append(terms)
+        elif terms:
+            parsed.words.append(terms)
+    rest = _PHRASE.sub(" ", text).replace('"', " ")
+    for raw_word in rest.split():
+        if raw_word in _OPERATORS:
+            continue
+        terms = analyse(raw_word)
+        # "bonus-malus" analyses to two terms: keep them together as a phrase.
+        if len(terms) > 1:
+            parsed.phrases.append(terms)
+        elif terms:
+            parsed.words.append(terms)
+    return parsed
+
+
+class Synonyms:
+    """Groups of equivalent words from seed/synonyms.txt, compared as index terms."""
+
+    def __init__(self, groups: list[list[tuple[str, ...]]]) -> None:
+        self.groups = groups
+        self.by_term: dict[str, list[tuple[str, ...]]] = {}
+        for group in groups:
+            for member in group:
+                if len(member) == 1:
+                    self.by_term.setdefault(member[0], []).extend(group)
+
+    @classmethod
+    def load(cls, path: Path) -> Synonyms:
+        groups = []
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                members = [tuple(analyse(part)) for part in line.split(",")]
+                group = list(dict.fromkeys(m for m in members if m))
+                if len(group) > 1:
+                    groups.append(group)
+        return cls(groups)
+
+    def of(self, term: str) -> list[tuple[str, ...]]:
+        return [m for m in dict.fromkeys(self.by_term.get(term, [])) if m != (term,)]
+
+
+def compound_expansions(term: str, vocabulary: list[str]) -> list[str]:
+    """Index terms that contain the term as a compound part ("strategi" → "innkjøpsstrategi")."""
+    if len(term) < MIN_COMPOUND_PART:
+        return []
+    # Inside a compound the -el syncope is undone: "møbl" (møbler) appears as "møbel…".
+    variants = {term}
+    if len(term) >= 4 and term.endswith("l") and term[-2] not in "aeiouyæøå":
+        variants.add(term[:-1] + "el")
+    found = []
+    for candidate in vocabulary:
+        if candidate == term or len(candidate) < len(term) + 3:
+            continue
+        for variant in variants:
+            if candidate.endswith(variant) or (
+                candidate.startswith(variant) and len(candidate) - len(variant) >= 4
+            ):
+                found.append(candidate)
+                break
+        if len(found) >= MAX_EXPANSIONS:
+            break
+    return found
+
+
+def build(
+    parsed: ParsedQuery,
+    *,
+    synonyms: Synonyms,
+    vocabulary: list[str],
+    require_all: bool = True,
+) -> q.Query:
+    """Each word or phrase must match in some field (or any may, when require_all is false)."""
+    units: list[q.Query] = []
+    for terms in parsed.words:
+        term = terms[0]
+        alternatives: list[tuple[str, ...]] = [(term,)]
+        alternatives += [(t,) for t in compound_expansions(term, vocabulary)]
+        alternatives += synonyms.of(term)
+        units.append(_any_field(alternatives))
+    for terms in parsed.phrases:
+        units.append(_any_field([tuple(terms)]))
+    if not units:
+        return q.NullQuery
+    if len(units) == 1:
+        return units[0]
+    return q.And(units) if require_all else q.Or(units)
+
+
+def _any_field(alternatives: list[tuple[str, ...]]) -> q.Query:
+    clauses: list[q.Query] = []
+    for fieldname, boost in FIELD_BOOSTS.items():
+        for terms in alternatives:
+            # The exact word scores a little higher than its compounds and synonyms.
+            weight = boost if terms == alternatives[0] else boost * 0.7
+            if len(terms) == 1:
+                clauses.append(q.Term(fieldname, terms[0], boost=weight))
+            else:
+                clauses.append(q.Phrase(fieldname, list(terms), boost=weight))
+    return q.Or(clauses)
