@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -18,7 +19,8 @@ from portal.organizations.models import Organization, OrganizationType
 from portal.strategies.models import CaseGoalLink, Strategy, StrategyGoal, StrategyStatus
 from portal.taxonomy.models import Term, Vocabulary
 
-_numbers = itertools.count(1)
+# Unique across processes too (the concurrency tests run factories in two at once).
+_numbers = itertools.count(int(uuid.uuid4().int % 10**9) * 1000)
 
 
 class Factory:

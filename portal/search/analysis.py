@@ -24,7 +24,7 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 KEEP = set("æøåÆØÅ")
 VOWELS = set("aeiouyæøå")
-TOKEN_PATTERN = r"\w+(?:[.,]\d+)*"
+WORD_REGEX = r"\w+(?:[.,]\d+)*"
 
 _snowball = stemmer_for_language("no")
 # The Norwegian stop list includes words that carry meaning in this domain.
@@ -72,7 +72,7 @@ class FoldFilter(Filter):
 def norwegian_analyzer():
     """Tokenize, lower-case, fold, drop stop words and stem."""
     return (
-        RegexTokenizer(TOKEN_PATTERN)
+        RegexTokenizer(WORD_REGEX)
         | LowercaseFilter()
         | FoldFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
@@ -87,7 +87,7 @@ def spelling_analyzer():
 
 def words(text: str) -> list[str]:
     """The plain words of a text, lower-cased and folded (no stemming, no stop words)."""
-    return [fold(w.lower()) for w in re.findall(TOKEN_PATTERN, text)]
+    return [fold(w.lower()) for w in re.findall(WORD_REGEX, text)]
 
 
 def analyse(text: str) -> list[str]:

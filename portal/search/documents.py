@@ -25,7 +25,7 @@ FACETS: tuple[str, ...] = (
 
 def facet_values(case: Case) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {str(v): [] for v in Vocabulary}
-    for term in case.terms:
+    for term in sorted(case.terms, key=lambda t: (t.position, t.slug)):
         values[str(term.vocabulary)].append(term.slug)
     values["org_type"] = sorted({str(org.org_type) for org in case.organizations})
     values["county"] = sorted({org.county for org in case.organizations if org.county})
@@ -38,8 +38,13 @@ def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
     """The index document for a published case."""
     body = "\n\n".join(getattr(case, name) or "" for name in BODY_SECTIONS)
     results = " ".join(f"{r.indicator} {r.note or ''}" for r in case.results)
-    tags = " ".join(f"{t.label_nb} {t.label_en}" for t in case.terms)
-    organizations = " ".join(f"{o.name} {o.county or ''}" for o in case.organizations)
+    # Sorted, so that documents built from the session and from a query compare equal.
+    terms = sorted(case.terms, key=lambda t: (str(t.vocabulary), t.position, t.slug))
+    tags = " ".join(f"{t.label_nb} {t.label_en}" for t in terms)
+    organizations = " ".join(
+        f"{o.name} {o.county or ''}".strip()
+        for o in sorted(case.organizations, key=lambda o: o.slug)
+    )
     published = case.published_at.timestamp() if case.published_at else 0.0
     doc: dict[str, Any] = {
         "id": str(case.id),

@@ -87,7 +87,11 @@ class _SearcherState:
 
     def refresh_if_changed(self) -> None:
         if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
+            # Not Searcher.refresh(): it reuses segment readers and so misses deletions
+            # committed to an existing segment. A new searcher sees them.
+            old = self.searcher
+            self.searcher = self.ix.searcher()
+            old.close()
             self._reset_caches()
 
     def doc_infos(self) -> dict[int, _DocInfo]:
@@ -247,15 +251,15 @@ class WhooshBackend:
         self.root.mkdir(parents=True, exist_ok=True)
         old = self.current_name()
         name, path = self._create_directory()
+        writer = whoosh_index.open_dir(str(path)).writer(limitmb=256)
         try:
-            ix = whoosh_index.open_dir(str(path))
-            writer = ix.writer(limitmb=256)
             for count, doc in enumerate(documents, start=1):
                 writer.add_document(**doc)
                 if progress is not None:
                     progress(count)
             writer.commit(optimize=True)
         except BaseException:
+            writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
             raise
         self._swap_to(name)

@@ -1,0 +1,71 @@
+"""Norwegian analysis: stemming, æøå, folding, compounds and synonyms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.search.analysis import analyse, fold
+from portal.search.query import Synonyms, compound_expansions, parse
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("møbler", "møbel"),
+        ("eksempler", "eksemplet"),
+        ("løsninger", "løsningen"),
+        ("sykler", "sykkel"),
+        ("strategien", "strategi"),
+        ("anskaffelsene", "anskaffelse"),
+    ],
+)
+def test_inflections_share_a_stem(a, b):
+    assert analyse(a) == analyse(b)
+
+
+def test_norwegian_letters_are_kept_and_matched():
+    assert analyse("Ålesund") == ["ålesund"]
+    assert analyse("gjørvik") != analyse("gjorvik")
+    assert analyse("ÆRE") == analyse("ære")
+
+
+def test_accents_are_folded():
+    assert fold("kafé") == "kafe"
+    assert fold("Müller") == "Muller"
+    assert analyse("idé") == analyse("ide")
+
+
+def test_stop_words_are_dropped():
+    assert analyse("og i på av for") == []
+
+
+def test_compound_parts_find_the_compound():
+    vocabulary = ["innkjøpsstrategi", "strategi", "møbelkoordinator", "møbl", "bil"]
+    assert "innkjøpsstrategi" in compound_expansions(analyse("strategi")[0], vocabulary)
+    assert "møbelkoordinator" in compound_expansions(analyse("møbler")[0], vocabulary)
+    assert compound_expansions("bil", vocabulary) == []
+
+
+def test_synonym_groups(tmp_path: Path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("# comment\nombruk, gjenbruk\nsamspill, partnering, samspillsentreprise\n")
+    synonyms = Synonyms.load(path)
+    assert (analyse("gjenbruk")[0],) in synonyms.of(analyse("ombruk")[0])
+    assert (analyse("partnering")[0],) in synonyms.of(analyse("samspill")[0])
+    assert synonyms.of("ukjent") == []
+
+
+def test_parse_keeps_phrases_and_ignores_syntax():
+    parsed = parse('"åpen bok" AND (samspill) OR NOT bonus-malus*')
+    assert parsed.phrases[0] == analyse("åpen bok")
+    assert [analyse("samspill")] in [parsed.words] or analyse("samspill") in parsed.words
+    assert analyse("bonus malus") in parsed.phrases
+    assert not [w for w in parsed.words if w[0] in {"and", "or", "not"}]
+
+
+def test_parse_caps_the_length():
+    parsed = parse("møbler " * 2000)
+    assert parsed.truncated
+    assert len(parsed.text) <= 200

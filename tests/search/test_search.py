@@ -1,0 +1,157 @@
+"""Search over the seeded cases: ranking, facets, suggestions and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.cases.models import Case, CaseStatus, case_terms
+from portal.extensions import db
+from portal.search.backend import SearchRequest
+from portal.search.service import search_cases
+from portal.taxonomy.models import Term, Vocabulary
+
+PORSGRUNN = "porsgrunn-rammeavtaler-med-samspill-for-vann-og-avlop"
+ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+
+
+def _slugs(text: str = "", **filters) -> list[str]:
+    result = search_cases(SearchRequest(text=text, filters=filters, per_page=100))
+    return [hit.slug for hit in result.hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("gravefrie løsninger", PORSGRUNN),
+        ("brukte møbler", ASKER),
+        ("møbelkoordinator", ASKER),
+        ("småordregebyr", "statens-innkjopssenter-smaordregebyr-for-forbruksmateriell"),
+        ("avtaleforvalter sparte millioner", "sirkula-avtaleforvalter-sparte-4-4-millioner"),
+        ("sparkesykler Bergen", "bergen-nivel-regulering-av-sparkesykler"),
+        ("Ydalir", "ydalir-skole-samspillsentreprise"),
+        ('"åpen bok"', "ydalir-skole-samspillsentreprise"),
+    ],
+)
+def test_obvious_queries_rank_the_obvious_case_first(ctx, text, first):
+    assert _slugs(text)[0] == first
+
+
+def test_every_word_must_match_by_default(ctx):
+    result = search_cases(SearchRequest(text="møbler gravefrie"))
+    assert result.partial  # nothing has both, so partial matches are offered and flagged
+    assert {h.slug for h in result.hits} == {ASKER, PORSGRUNN}
+    assert not search_cases(SearchRequest(text="brukte møbler")).partial
+
+
+def test_compounds_and_synonyms_widen_the_search(ctx):
+    assert ASKER in _slugs("møbler")  # finds "møbelkoordinator" and "møbellageret" too
+    strategi = _slugs("strategi")
+    assert "bodo-kort-og-forankret-anskaffelsesstrategi" in strategi  # "anskaffelsesstrategi"
+    assert "trondheim-hoyere-paslag-pa-brukte-byggevarer" in _slugs("gjenbruk")  # via ombruk
+
+
+def test_title_outranks_body(ctx):
+    slugs = _slugs("Sirkula")
+    assert slugs[0] == "sirkula-avtaleforvalter-sparte-4-4-millioner"
+
+
+def test_did_you_mean(ctx):
+    result = search_cases(SearchRequest(text="gravfrie"))
+    assert result.total == 0
+    assert result.suggestion == "gravefrie"
+
+
+def test_facet_counts_equal_sql_counts(ctx):
+    result = search_cases(SearchRequest(per_page=1))
+    rows = db.session.execute(
+        select(Term.vocabulary, Term.slug, func.count())
+        .join(case_terms, case_terms.c.term_id == Term.id)
+        .join(Case, Case.id == case_terms.c.case_id)
+        .where(Case.status == CaseStatus.PUBLISHED)
+        .group_by(Term.vocabulary, Term.slug)
+    ).all()
+    for vocabulary, slug, count in rows:
+        assert result.facets[str(vocabulary)][slug] == count, (vocabulary, slug)
+
+
+def test_or_within_a_facet_and_across_facets(ctx):
+    furniture = set(_slugs(category=("mobler",)))
+    catering = set(_slugs(category=("mat-og-catering",)))
+    assert set(_slugs(category=("mobler", "mat-og-catering"))) == furniture | catering
+    both = set(_slugs(category=("bygg-og-anlegg",), theme=("sirkular-okonomi",)))
+    assert both == {
+        "trondheim-ombruk-av-byggevarer-pa-tiller",
+        "trondheim-hoyere-paslag-pa-brukte-byggevarer",
+    }
+
+
+def test_a_facets_counts_ignore_its_own_filter_but_apply_the_others(ctx):
+    result = search_cases(
+        SearchRequest(filters={"category": ("mobler",), "theme": ("sosialt-ansvar",)})
+    )
+    assert result.total == 1
+    # Category counts apply only the theme filter: every category with a social case shows.
+    social = set(_slugs(theme=("sosialt-ansvar",)))
+    assert sum(result.facets["category"].values()) >= len(social)
+    assert result.facets["category"]["bygg-og-anlegg"] >= 1
+    # Theme counts apply only the category filter (furniture cases).
+    assert result.facets["theme"]["sirkular-okonomi"] == 1
+
+
+def test_sorting_by_newest(ctx):
+    result = search_cases(SearchRequest(sort="newest", per_page=100))
+    ids = [hit.case_id for hit in result.hits]
+    published = {
+        c.id: c.published_at for c in db.session.scalars(select(Case).where(Case.id.in_(ids)))
+    }
+    ordered = [published[i] for i in ids]
+    assert ordered == sorted(ordered, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"', '""', '"åpen', "(((", ")", "[]", "AND OR NOT", "møb*", "*", "?", "~2", "^3",
+        "a" * 10_000, "😀🦄 møbler", "\x00\x01", "NOT møbler", "title:møbler", "%", "\\",
+        "<script>alert(1)</script>",
+    ],
+)  # fmt: skip
+def test_hostile_queries_never_fail(ctx, text):
+    result = search_cases(SearchRequest(text=text))
+    assert result.total >= 0
+
+
+def test_highlights_escape_case_text(app, factory):
+    with factory.committing() as f:
+        f.case(
+            title="<script>alert('x')</script> Kompostering i Testby",
+            summary="Kompostering <img src=x onerror=alert(1)> gir jord.",
+        )
+    with app.app_context():
+        result = search_cases(SearchRequest(text="kompostering"))
+    assert result.total == 1
+    highlights = result.hits[0].highlights
+    assert "<mark>Kompostering</mark>" in highlights["title"]
+    assert "<script>" not in highlights["title"]
+    assert "&lt;/script&gt;" in highlights["title"]
+    assert "<img" not in highlights["summary"]
+
+
+def test_only_published_cases_are_found(app, factory):
+    with factory.committing() as f:
+        slugs = {
+            status: f.case(status=status, title=f"Tangoskole {status}").slug
+            for status in CaseStatus
+        }
+    with app.app_context():
+        result = search_cases(SearchRequest(text="tangoskole"))
+        assert [h.slug for h in result.hits] == [slugs[CaseStatus.PUBLISHED]]
+        browse = search_cases(SearchRequest(per_page=100))
+        assert browse.total == 19
+
+
+def test_vocabulary_param_names_cover_every_vocabulary():
+    from portal.search.facets import FACET_LIST
+
+    assert {str(v) for v in Vocabulary} <= {f.field for f in FACET_LIST}

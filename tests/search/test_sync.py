@@ -1,0 +1,169 @@
+"""The index follows every commit, ignores rollbacks, and can be verified and rebuilt."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.cases.models import Case, CaseStatus
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.search.backend import SearchRequest
+from portal.search.service import backend, search_cases, verify_index
+
+
+def _found(app, text: str) -> list[str]:
+    with app.app_context():
+        return [h.slug for h in search_cases(SearchRequest(text=text)).hits]
+
+
+def _case(slug: str) -> Case:
+    return db.session.scalars(select(Case).where(Case.slug == slug)).one()
+
+
+def test_publishing_indexes_and_unpublishing_removes(app, factory):
+    with factory.committing() as f:
+        slug = f.case(status=CaseStatus.DRAFT, title="Kantinedrift med lokal mat").slug
+    assert _found(app, "kantinedrift") == []
+    with app.app_context():
+        _case(slug).status = CaseStatus.PUBLISHED
+        db.session.commit()
+    assert _found(app, "kantinedrift") == [slug]
+    with app.app_context():
+        _case(slug).status = CaseStatus.UNPUBLISHED
+        db.session.commit()
+    assert _found(app, "kantinedrift") == []
+
+
+def test_edits_reach_the_index(app, factory):
+    with factory.committing() as f:
+        slug = f.case(title="Sykkelparkering ved skolen").slug
+    with app.app_context():
+        _case(slug).title = "Sykkelhotell ved rådhuset"
+        db.session.commit()
+    assert _found(app, "sykkelhotell") == [slug]
+    assert _found(app, "sykkelparkering") == []
+
+
+def test_renaming_an_organization_updates_its_cases(app):
+    with app.app_context():
+        org = db.session.scalars(select(Organization).where(Organization.slug == "sirkula")).one()
+        org.name = "Gjenvinningsselskapet Ringsaker"
+        db.session.commit()
+    assert "sirkula-avtaleforvalter-sparte-4-4-millioner" in _found(app, "Ringsaker")
+
+
+def test_rollback_leaves_the_index_alone(app, factory):
+    with app.app_context():
+        factory.case(title="Droneinspeksjon av bruer")
+        db.session.flush()
+        db.session.rollback()
+    assert _found(app, "droneinspeksjon") == []
+    with app.app_context():
+        assert verify_index().ok
+
+
+def test_deleting_a_case_removes_it(app):
+    slug = "hoje-taastrup-eier-gulvmattene-selv"
+    assert slug in _found(app, "gulvmatter")
+    with app.app_context():
+        db.session.delete(_case(slug))
+        db.session.commit()
+    assert slug not in _found(app, "gulvmatter")
+
+
+def test_verify_lists_differences_and_rebuild_mends_them(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+    with app.app_context():
+        backend().delete({"1": 2**62})  # the index loses a case behind the database's back
+        _case("ydalir-skole-samspillsentreprise").summary = "Endret uten indeks"
+        # Change the database without the session events (as a manual SQL fix would).
+        db.session.execute(
+            Case.__table__.update()
+            .where(Case.slug == "ydalir-skole-samspillsentreprise")
+            .values(summary="Endret direkte i databasen")
+        )
+        db.session.commit()
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code != 0
+    assert "missing from the index" in result.output
+    rebuilt = runner.invoke(args=["search", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Indexed 18 published cases" in rebuilt.output
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+
+def test_rebuild_swaps_atomically_and_searches_keep_answering(app):
+    with app.app_context():
+        before = backend().current_name()
+        seen = []
+
+        def progress(count: int) -> None:
+            # Mid-rebuild, the live index still answers in full.
+            seen.append(search_cases(SearchRequest(per_page=1)).total)
+
+        from portal.search.service import rebuild_index
+
+        rebuild_index(progress=progress)
+        after = backend().current_name()
+        assert before != after
+        assert seen and set(seen) == {18}
+        assert not (backend().root / before).exists()
+        assert search_cases(SearchRequest(text="møbler")).total == 1
+
+
+def test_a_crash_mid_rebuild_leaves_the_live_index_intact(app):
+    with app.app_context():
+        before = backend().current_name()
+
+        def documents():
+            yield from []
+            raise RuntimeError("killed")
+
+        try:
+            backend().rebuild(documents(), total=18)
+        except RuntimeError:
+            pass
+        assert backend().current_name() == before
+        assert [p.name for p in backend().root.iterdir() if p.name.startswith("index-")] == [before]
+        assert search_cases(SearchRequest()).total == 18
+
+
+def _publish_many(database: str, instance: str, prefix: str, count: int) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(Path(database), Path(instance))
+    from tests.factories import Factory
+
+    for n in range(count):
+        with Factory(app).committing() as f:
+            f.case(slug=f"{prefix}-{n}", title=f"Parallell {prefix} nummer {n}")
+
+
+def test_two_processes_writing_at_once_lose_nothing(app, tmp_path):
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_publish_many, args=(database, app.instance_path, name, 15))
+        for name in ("alfa", "beta")
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    with app.app_context():
+        result = search_cases(SearchRequest(text="parallell", per_page=100))
+        assert result.total == 30
+        assert verify_index().ok
+
+
+def test_copying_the_fixture_index_is_independent(app, seeded_database):
+    # Guard for the fixtures themselves: tests write to their own copy of the index.
+    assert Path(app.instance_path, "search").exists()
+    assert Path(app.instance_path) != seeded_database.parent
+    shutil.rmtree(Path(app.instance_path, "search"))
