@@ -96,3 +96,41 @@ def test_the_audit_catches_a_real_violation(page: Page, live_server, axe):
     )
     with pytest.raises(AssertionError, match="image-alt"):
         axe.check(page)
+
+
+def test_search_pick_two_facets_remove_one_and_open_a_result(page: Page, live_server, axe):
+    page.goto(live_server + "/")
+    page.get_by_role("searchbox", name="Søk i eksemplene").fill("ombruk")
+    page.get_by_role("button", name="Søk", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("passer med «ombruk»"))).to_be_visible()
+    expect(page.locator("mark").first).to_be_visible()
+    axe.check(page)
+
+    filters = page.get_by_role("form", name="Filtrer")
+    filters.get_by_role("checkbox", name=re.compile("^Bygg og anlegg")).check()
+    filters.get_by_role("checkbox", name=re.compile("^Klima og miljø")).check()
+    filters.get_by_role("button", name="Bruk filtre").click()
+    expect(page).to_have_url(re.compile(r"q=ombruk.*kategori=bygg-og-anlegg.*mal=klima-og-miljo"))
+    chips = page.get_by_role("list", name="Valgte filtre")
+    expect(chips.get_by_role("link", name=re.compile("Fjern filter"))).to_have_count(2)
+    axe.check(page)
+
+    chips.get_by_role("link", name=re.compile("Fjern filter: Mål: Klima og miljø")).click()
+    expect(page).to_have_url(re.compile(r"q=ombruk"))
+    expect(page).not_to_have_url(re.compile(r"mal="))
+    expect(page.get_by_role("searchbox", name="Søk i eksemplene")).to_have_value("ombruk")
+    expect(chips.get_by_role("link", name=re.compile("Fjern filter"))).to_have_count(1)
+
+    first = page.locator(".hit-list .card-title a").first
+    title = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    axe.check(page)
+
+
+def test_zero_results_page_passes_the_audit(page: Page, live_server, axe):
+    page.goto(live_server + "/eksempler/?q=gravfrie")
+    expect(page.get_by_text("Mente du:")).to_be_visible()
+    page.get_by_role("link", name="gravefrie").first.click()
+    expect(page.get_by_role("heading", name=re.compile("1 eksempel passer"))).to_be_visible()
+    axe.check(page)

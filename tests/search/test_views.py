@@ -1,0 +1,94 @@
+"""The search page and /api/v1/search, as people and programs use them."""
+
+from __future__ import annotations
+
+import re
+
+ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+
+
+def test_search_page_highlights_and_keeps_the_query(client):
+    html = client.get("/eksempler/?q=brukte+møbler").get_data(as_text=True)
+    assert "1 eksempel passer med «brukte møbler»" in html
+    assert "<mark>møbler</mark>" in html
+    assert 'value="brukte møbler"' in html
+
+
+def test_no_text_means_browsing_with_facets(client):
+    html = client.get("/eksempler/").get_data(as_text=True)
+    assert "18 eksempler" in html
+    assert "Organisasjonstype" in html and "Fylke" in html
+
+
+def test_partial_matches_are_announced(client):
+    html = client.get("/eksempler/?q=møbler+gravefrie").get_data(as_text=True)
+    assert "Ingen eksempler inneholder alle ordene dine" in html
+
+
+def test_zero_results_page_helps(client):
+    html = client.get("/eksempler/?q=gravfrie&kategori=mobler").get_data(as_text=True)
+    assert "Ingen publiserte eksempler passer." in html
+    assert "Mente du:" in html and "gravefrie" in html
+    assert "Søk på nytt uten filtre" in html
+    assert "Populære kategorier" in html
+
+
+def test_removing_a_chip_keeps_the_text_and_other_filters(client):
+    html = client.get(
+        "/eksempler/?q=ombruk&kategori=bygg-og-anlegg&mal=sirkular-okonomi"
+    ).get_data(as_text=True)
+    chips = re.findall(r'<li><a href="([^"]+)"><span class="visually-hidden">Fjern filter', html)
+    assert len(chips) == 2
+    for href in chips:
+        assert "q=ombruk" in href.replace("&amp;", "&")
+    assert any(
+        "mal=" not in h and "kategori=bygg-og-anlegg" in h
+        for h in (c.replace("&amp;", "&") for c in chips)
+    )
+
+
+def test_hostile_queries_on_the_page_never_fail(client):
+    for q in ['"', "((", "AND OR NOT", "*", "a" * 10_000, "😀", "<script>alert(1)</script>"]:
+        response = client.get("/eksempler/", query_string={"q": q})
+        assert response.status_code == 200
+        assert "<script>alert(1)" not in response.get_data(as_text=True)
+
+
+def test_nonsense_parameters_are_ignored(client):
+    for query in ("side=abc", "sorter=x", "ar=abcd", "kategori=" + "x" * 500, "side=-4"):
+        assert client.get(f"/eksempler/?{query}").status_code == 200
+    assert client.get("/eksempler/?side=999").status_code == 404
+
+
+def test_search_api_shape(client):
+    body = client.get("/api/v1/search?q=møbler&category=mobler").get_json()
+    assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 20
+    item = body["items"][0]
+    assert item["slug"] == ASKER
+    assert item["organizations"] == [
+        {"name": "Asker kommune", "slug": "asker-kommune", "type": "kommune"}
+    ]
+    assert "<mark>" in item["highlights"]["title"]
+    assert item["url"].endswith(f"/eksempler/{ASKER}")
+    category = body["facets"]["category"]
+    assert {"value": "mobler", "label": "Møbler og inventar", "count": 1} in category
+    assert set(body["facets"]) >= {
+        "category", "goal", "success_factor", "incentive", "procedure", "org_type", "county",
+        "year",
+    }  # fmt: skip
+    assert body["suggestion"] is None
+
+
+def test_search_api_suggests_and_validates(client):
+    body = client.get("/api/v1/search?q=gravfrie").get_json()
+    assert body["total"] == 0 and body["suggestion"] == "gravefrie"
+    bad = client.get("/api/v1/search?per_page=0")
+    assert bad.status_code == 422 and bad.get_json()["message"]
+
+
+def test_search_api_hides_unpublished(client, factory):
+    from portal.cases.models import CaseStatus
+
+    with factory.committing() as f:
+        f.case(status=CaseStatus.SUBMITTED, title="Innsendt kompostering")
+    assert client.get("/api/v1/search?q=kompostering").get_json()["total"] == 0
