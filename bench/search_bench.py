@@ -1,0 +1,271 @@
+"""Search benchmark: build rate, in-process latency and HTTP throughput at several sizes.
+
+    .venv/bin/python bench/search_bench.py                 # 1 000 and 10 000 cases
+    .venv/bin/python bench/search_bench.py --sizes 100000  # the large run (takes minutes)
+
+For each size it generates synthetic published cases from the words of the source documents
+in ../shared/seeds (falling back to the seed YAML), writes them to a fresh SQLite database with
+the real migrations and taxonomies, rebuilds the Whoosh index through `rebuild_index` (the
+code `flask search rebuild` runs), then measures:
+
+- rebuild rate (docs/s);
+- in-process latency of the backend search and of the whole search page (Flask test client:
+  query, facet counts for every facet, highlights, template) over a realistic query mix;
+- HTTP requests/s of the search page next to the home page, under gunicorn with 2 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.cases.models import Case, case_organizations, case_terms  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.organizations.models import Organization  # noqa: E402
+from portal.search.backend import SearchRequest  # noqa: E402
+from portal.search.service import rebuild_index, search_cases  # noqa: E402
+from portal.seeding.loader import _load_organizations, _load_terms, _read  # noqa: E402
+from portal.taxonomy.models import Term, Vocabulary  # noqa: E402
+
+QUERIES = [
+    ("one word", "møbler", {}),
+    ("one word", "samspill", {}),
+    ("one word", "kontraktsoppfølging", {}),
+    ("two words", "gravefrie løsninger", {}),
+    ("two words", "brukte møbler", {}),
+    ("three words", "bonus malus renhold", {}),
+    ("phrase", '"åpen bok"', {}),
+    ("phrase", '"rammeavtale for"', {}),
+    ("word + facets", "ombruk", {"kategori": ["bygg-og-anlegg"], "mal": ["klima-og-miljo"]}),
+    ("words + facet", "digitale verktøy", {"kategori": ["ikt"]}),
+    ("browse + facet", "", {"mal": ["innovasjon"]}),
+    ("browse", "", {}),
+]
+
+
+def source_words() -> list[str]:
+    texts = []
+    seeds = ROOT.parent / "shared" / "seeds"
+    for path in sorted(seeds.glob("*.txt")) or sorted((ROOT / "seed").rglob("*.yaml")):
+        texts.append(path.read_text(encoding="utf-8", errors="ignore"))
+    words = re.findall(r"[a-zæøåA-ZÆØÅ]{3,}", "\n".join(texts))
+    return [w.lower() for w in words]
+
+
+def generate(app, n: int, rng: random.Random) -> None:
+    words = source_words()
+
+    def sentence(k: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(k)).capitalize() + "."
+
+    with app.app_context():
+        _load_terms(_read(ROOT / "seed" / "taxonomies.yaml"), __import__("collections").Counter())
+        _load_organizations(
+            _read(ROOT / "seed" / "organizations.yaml"), __import__("collections").Counter()
+        )
+        terms: dict[Vocabulary, list[int]] = {}
+        for term in db.session.scalars(select(Term)):
+            terms.setdefault(term.vocabulary, []).append(term.id)
+        org_ids = list(db.session.scalars(select(Organization.id)))
+        db.session.commit()
+        now = datetime.now(UTC)
+        batch = 2000
+        for start in range(0, n, batch):
+            rows, links, owners = [], [], []
+            for i in range(start, min(n, start + batch)):
+                rows.append(
+                    {
+                        "id": i + 1,
+                        "slug": f"eksempel-{i + 1}",
+                        "title": sentence(rng.randint(5, 10))[:200],
+                        "summary": sentence(rng.randint(20, 35))[:300],
+                        "background": " ".join(sentence(rng.randint(10, 20)) for _ in range(4)),
+                        "what_was_done": " ".join(sentence(rng.randint(10, 20)) for _ in range(6)),
+                        "results_text": " ".join(sentence(rng.randint(10, 20)) for _ in range(3)),
+                        "not_as_planned": "",
+                        "lessons": " ".join(sentence(rng.randint(10, 20)) for _ in range(2)),
+                        "year": rng.randint(2005, 2025),
+                        "procurement_status": "completed",
+                        "contact_consent": False,
+                        "status": "published",
+                        "created_at": now,
+                        "updated_at": now,
+                        "published_at": now - timedelta(minutes=i),
+                    }
+                )
+                for vocabulary, ids in terms.items():
+                    k = 2 if vocabulary in (Vocabulary.CATEGORY, Vocabulary.THEME) else 1
+                    for term_id in rng.sample(ids, k=min(k, len(ids))):
+                        links.append({"case_id": i + 1, "term_id": term_id})
+                owners.append({"case_id": i + 1, "organization_id": rng.choice(org_ids)})
+            db.session.execute(insert(Case.__table__), rows)
+            db.session.execute(insert(case_terms), links)
+            db.session.execute(insert(case_organizations), owners)
+            db.session.commit()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def measure_in_process(app, rounds: int) -> dict[str, tuple[float, float]]:
+    client = app.test_client()
+    backend_times: list[float] = []
+    page_times: list[float] = []
+    per_kind: dict[str, list[float]] = {}
+    with app.app_context():
+        for text, filters in [(q, f) for _, q, f in QUERIES]:  # warm caches once
+            search_cases(SearchRequest(text=text))
+            client.get("/eksempler/", query_string={"q": text, **filters})
+    for _ in range(rounds):
+        for kind, text, filters in QUERIES:
+            mapped = {
+                {"kategori": "category", "mal": "theme"}[k]: tuple(v) for k, v in filters.items()
+            }
+            with app.app_context():
+                t0 = time.perf_counter()
+                search_cases(SearchRequest(text=text, filters=mapped))
+                backend_times.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            response = client.get("/eksempler/", query_string={"q": text, **filters})
+            elapsed = (time.perf_counter() - t0) * 1000
+            assert response.status_code == 200
+            page_times.append(elapsed)
+            per_kind.setdefault(kind, []).append(elapsed)
+    out = {
+        "backend search": (percentile(backend_times, 50), percentile(backend_times, 95)),
+        "full search page": (percentile(page_times, 50), percentile(page_times, 95)),
+    }
+    for kind, values in per_kind.items():
+        out[f"  page: {kind}"] = (percentile(values, 50), percentile(values, 95))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def throughput(url: str, seconds: float, threads: int = 8) -> float:
+    count = 0
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < stop:
+            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+                response.read()
+            with lock:
+                count += 1
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return count / seconds
+
+
+def measure_http(folder: Path, seconds: float) -> tuple[float, float]:
+    port = free_port()
+    env = {
+        "PATH": str(ROOT / ".venv" / "bin") + ":/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "SECRET_KEY": "bench",
+        "PORTAL_SEARCH_INDEX_DIR": str(folder / "search"),
+        "PORTAL_INSECURE_COOKIES": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "portal:create_app()"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        search_url = base + "/eksempler/?q=brukte+m%C3%B8bler&kategori=mobler"
+        for url in (base + "/", search_url):  # each worker warms up
+            for _ in range(6):
+                urllib.request.urlopen(url, timeout=60).read()  # noqa: S310
+        home = throughput(base + "/", seconds)
+        search = throughput(search_url, seconds)
+        return home, search
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run(size: int, rounds: int, seconds: float, keep: bool) -> None:
+    folder = Path(tempfile.mkdtemp(prefix=f"search-bench-{size}-"))
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "SECRET_KEY": "bench",
+            "SEARCH_INDEX_DIR": str(folder / "search"),
+        },
+        instance_path=str(folder),
+    )
+    with app.app_context():
+        upgrade()
+    t0 = time.perf_counter()
+    generate(app, size, random.Random(size))
+    generated = time.perf_counter() - t0
+    with app.app_context():
+        t0 = time.perf_counter()
+        total = rebuild_index()
+        build = time.perf_counter() - t0
+    print(f"\n== {size} cases (generated in {generated:.1f} s) ==")
+    print(f"rebuild: {total} docs in {build:.1f} s = {total / build:,.0f} docs/s")
+    print(f"{'in-process latency (ms)':32} {'p50':>8} {'p95':>8}")
+    for name, (p50, p95) in measure_in_process(app, rounds).items():
+        print(f"{name:32} {p50:8.1f} {p95:8.1f}")
+    if seconds > 0:
+        home, search = measure_http(folder, seconds)
+        print(f"HTTP, gunicorn 2 workers: home {home:,.1f} req/s, search page {search:,.1f} req/s,"
+              f" ratio {search / home:.0%}")  # fmt: skip
+    if keep:
+        print(f"kept: {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")],
+                        default=[1000, 10000])  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=10, help="passes over the query mix")
+    parser.add_argument("--seconds", type=float, default=8.0, help="HTTP load per page (0: skip)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    args = parser.parse_args()
+    for size in args.sizes:
+        run(size, args.rounds, args.seconds, args.keep)
+
+
+if __name__ == "__main__":
+    main()
