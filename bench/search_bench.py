@@ -3,8 +3,8 @@
     .venv/bin/python bench/search_bench.py                 # 1 000 and 10 000 cases
     .venv/bin/python bench/search_bench.py --sizes 100000  # the large run (takes minutes)
 
-For each size it generates synthetic published cases from the words of the source documents
-in ../shared/seeds (falling back to the seed YAML), writes them to a fresh SQLite database with
+For each size it generates synthetic published cases from the seed cases' words (one topic per case)
+and the source documents in ../shared/seeds, writes them to a fresh SQLite database with
 the real migrations and taxonomies, rebuilds the Whoosh index through `rebuild_index` (the
 code `flask search rebuild` runs), then measures:
 
@@ -27,10 +27,12 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
@@ -61,26 +63,35 @@ QUERIES = [
 ]
 
 
-def source_words() -> list[str]:
-    texts = []
-    seeds = ROOT.parent / "shared" / "seeds"
-    for path in sorted(seeds.glob("*.txt")) or sorted((ROOT / "seed").rglob("*.yaml")):
-        texts.append(path.read_text(encoding="utf-8", errors="ignore"))
-    words = re.findall(r"[a-zæøåA-ZÆØÅ]{3,}", "\n".join(texts))
-    return [w.lower() for w in words]
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[a-zæøåA-ZÆØÅ]{3,}", text)]
+
+
+def corpus() -> tuple[list[list[str]], list[str]]:
+    """Topics (the words of each seed case) and a general pool (the source documents)."""
+    topics = []
+    for path in sorted((ROOT / "seed" / "cases").glob("*.yaml")):
+        data = _read(path)
+        text = " ".join([data["title"], data["summary"], *data.get("sections", {}).values()])
+        topics.append(_words(text))
+    texts = [p.read_text(encoding="utf-8", errors="ignore") for p in sorted(SEEDS.glob("*.txt"))]
+    pool = _words("\n".join(texts)) or [w for t in topics for w in t]
+    return topics, pool
 
 
 def generate(app, n: int, rng: random.Random) -> None:
-    words = source_words()
+    """Synthetic cases, each about one seed case's topic: 70 % of its words come from that
+    case, 30 % from the source documents at large (so a word like "møbler" is common in one
+    topic and rare elsewhere, as in a real bank, rather than spread over every case)."""
+    topics, pool = corpus()
 
-    def sentence(k: int) -> str:
-        return " ".join(rng.choice(words) for _ in range(k)).capitalize() + "."
+    def sentence(topic: list[str], k: int) -> str:
+        chosen = [rng.choice(topic) if rng.random() < 0.7 else rng.choice(pool) for _ in range(k)]
+        return " ".join(chosen).capitalize() + "."
 
     with app.app_context():
-        _load_terms(_read(ROOT / "seed" / "taxonomies.yaml"), __import__("collections").Counter())
-        _load_organizations(
-            _read(ROOT / "seed" / "organizations.yaml"), __import__("collections").Counter()
-        )
+        _load_terms(_read(ROOT / "seed" / "taxonomies.yaml"), Counter())
+        _load_organizations(_read(ROOT / "seed" / "organizations.yaml"), Counter())
         terms: dict[Vocabulary, list[int]] = {}
         for term in db.session.scalars(select(Term)):
             terms.setdefault(term.vocabulary, []).append(term.id)
@@ -91,17 +102,26 @@ def generate(app, n: int, rng: random.Random) -> None:
         for start in range(0, n, batch):
             rows, links, owners = [], [], []
             for i in range(start, min(n, start + batch)):
+                topic = rng.choice(topics)
+
+                def sentence_of(k: int, topic=topic) -> str:
+                    return sentence(topic, k)
+
                 rows.append(
                     {
                         "id": i + 1,
                         "slug": f"eksempel-{i + 1}",
-                        "title": sentence(rng.randint(5, 10))[:200],
-                        "summary": sentence(rng.randint(20, 35))[:300],
-                        "background": " ".join(sentence(rng.randint(10, 20)) for _ in range(4)),
-                        "what_was_done": " ".join(sentence(rng.randint(10, 20)) for _ in range(6)),
-                        "results_text": " ".join(sentence(rng.randint(10, 20)) for _ in range(3)),
+                        "title": sentence_of(rng.randint(5, 10))[:200],
+                        "summary": sentence_of(rng.randint(20, 35))[:300],
+                        "background": " ".join(sentence_of(rng.randint(10, 20)) for _ in range(4)),
+                        "what_was_done": " ".join(
+                            sentence_of(rng.randint(10, 20)) for _ in range(6)
+                        ),
+                        "results_text": " ".join(
+                            sentence_of(rng.randint(10, 20)) for _ in range(3)
+                        ),
                         "not_as_planned": "",
-                        "lessons": " ".join(sentence(rng.randint(10, 20)) for _ in range(2)),
+                        "lessons": " ".join(sentence_of(rng.randint(10, 20)) for _ in range(2)),
                         "year": rng.randint(2005, 2025),
                         "procurement_status": "completed",
                         "contact_consent": False,

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from portal.cases.models import BODY_SECTIONS, Case
+from portal.search.query import CONTENT_WEIGHTS
 from portal.taxonomy.models import Vocabulary
 
 # Facet name → how a case supplies its values. Names are the index's field names.
@@ -56,8 +57,13 @@ def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
         "organizations": organizations,
         "tags": tags,
         "body": f"{body}\n\n{results}".strip(),
-        "spell": " ".join([case.title, case.summary, organizations, tags, body]),
+        "content": "",
+        # Words offered as "Mente du" suggestions; the body is left out to keep indexing fast.
+        "spell": " ".join([case.title, case.summary, organizations, tags]),
     }
+    doc["content"] = "\n".join(
+        part for name, weight in CONTENT_WEIGHTS.items() for part in [doc[name]] * weight
+    )
     for name, values in facet_values(case).items():
         doc[name] = ",".join(values)
     return doc

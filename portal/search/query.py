@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,12 +12,17 @@ from whoosh import query as q
 from portal.search.analysis import analyse
 
 MAX_QUERY_LENGTH = 200
-MAX_EXPANSIONS = 40
+MAX_EXPANSIONS = 8
 MIN_COMPOUND_PART = 4
 
-# Field boosts: title > summary > organization and tags > body.
-FIELD_BOOSTS = {"title": 4.0, "summary": 2.5, "organizations": 2.0, "tags": 2.0, "body": 1.0}
-TEXT_FIELDS = tuple(FIELD_BOOSTS)
+# Everything is searched in one "content" field in which the title is written four times,
+# the summary three times, organizations and tags twice and the body once: that gives the
+# boosts title > summary > organization and tags > body with one matcher per term (five
+# fields would mean five times the matchers, and they dominate the query time).
+CONTENT_FIELD = "content"
+CONTENT_WEIGHTS = {"title": 4, "summary": 3, "organizations": 2, "tags": 2, "body": 1}
+# The exact word scores higher than its compounds and synonyms.
+EXPANSION_WEIGHT = 0.6
 
 _PHRASE = re.compile(r'"([^"]+)"')
 _OPERATORS = {"AND", "OR", "NOT", "OG", "ELLER", "IKKE"}
@@ -96,7 +102,10 @@ class Synonyms:
 
 
 def compound_expansions(term: str, vocabulary: list[str]) -> list[str]:
-    """Index terms that contain the term as a compound part ("strategi" → "innkjøpsstrategi")."""
+    """Index terms that contain the term as a compound part ("strategi" → "innkjøpsstrategi").
+
+    The vocabulary should list the most common terms first: the first few matches are kept.
+    """
     if len(term) < MIN_COMPOUND_PART:
         return []
     # Inside a compound the -el syncope is undone: "møbl" (møbler) appears as "møbel…".
@@ -122,7 +131,7 @@ def build(
     parsed: ParsedQuery,
     *,
     synonyms: Synonyms,
-    vocabulary: list[str],
+    expand: Callable[[str], list[str]] = lambda _term: [],
     require_all: bool = True,
 ) -> q.Query:
     """Each word or phrase must match in some field (or any may, when require_all is false)."""
@@ -130,7 +139,7 @@ def build(
     for terms in parsed.words:
         term = terms[0]
         alternatives: list[tuple[str, ...]] = [(term,)]
-        alternatives += [(t,) for t in compound_expansions(term, vocabulary)]
+        alternatives += [(t,) for t in expand(term)]
         alternatives += synonyms.of(term)
         units.append(_any_field(alternatives))
     for terms in parsed.phrases:
@@ -144,12 +153,18 @@ def build(
 
 def _any_field(alternatives: list[tuple[str, ...]]) -> q.Query:
     clauses: list[q.Query] = []
-    for fieldname, boost in FIELD_BOOSTS.items():
-        for terms in alternatives:
-            # The exact word scores a little higher than its compounds and synonyms.
-            weight = boost if terms == alternatives[0] else boost * 0.7
-            if len(terms) == 1:
-                clauses.append(q.Term(fieldname, terms[0], boost=weight))
-            else:
-                clauses.append(q.Phrase(fieldname, list(terms), boost=weight))
-    return q.Or(clauses)
+    for index, terms in enumerate(alternatives):
+        weight = 1.0 if index == 0 else EXPANSION_WEIGHT
+        if len(terms) == 1:
+            clauses.append(q.Term(CONTENT_FIELD, terms[0], boost=weight))
+        else:
+            clauses.append(q.Phrase(CONTENT_FIELD, list(terms), boost=weight))
+    return clauses[0] if len(clauses) == 1 else q.Or(clauses)
+
+
+def highlight_terms(query: q.Query) -> frozenset[str]:
+    """The index terms a query looks for (to mark them in the stored text)."""
+    return frozenset(
+        text.decode("utf-8") if isinstance(text, bytes) else text
+        for _field, text in query.iter_all_terms(phrases=True)
+    )

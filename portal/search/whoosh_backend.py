@@ -20,8 +20,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text, highlight
 
 from portal.search import query as query_mod
 from portal.search.analysis import analyse, norwegian_analyzer, spelling_analyzer, words
@@ -29,7 +29,6 @@ from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.documents import FACETS
 
 WRITE_TIMEOUT = 60.0
-HIGHLIGHT_FIELDS = ("title", "summary", "body")
 
 
 def make_schema() -> Schema:
@@ -39,11 +38,13 @@ def make_schema() -> Schema:
         "slug": ID(stored=True),
         "version": NUMERIC(bits=64, stored=True, signed=False),
         "published": NUMERIC(bits=64, stored=True, sortable=True),
-        "title": TEXT(analyzer=text, stored=True),
-        "summary": TEXT(analyzer=text, stored=True),
-        "organizations": TEXT(analyzer=text, stored=True),
-        "tags": TEXT(analyzer=text, stored=True),
-        "body": TEXT(analyzer=text, stored=True),
+        # Shown and highlighted, not searched: the search goes to "content".
+        "title": STORED(),
+        "summary": STORED(),
+        "organizations": STORED(),
+        "tags": STORED(),
+        "body": STORED(),
+        "content": TEXT(analyzer=text),
         "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
     }
     for facet in FACETS:
@@ -71,6 +72,66 @@ class _DocInfo:
     facets: dict[str, frozenset[str]]
 
 
+def _mask(docnums: Iterable[int]) -> int:
+    """A set of document numbers as the bits of one integer (fast AND and popcount)."""
+    docnums = list(docnums)
+    if not docnums:
+        return 0
+    bits = bytearray((max(docnums) >> 3) + 1)
+    for d in docnums:
+        bits[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(bits, "little")
+
+
+def _members(mask: int) -> list[int]:
+    out = []
+    data = mask.to_bytes((mask.bit_length() + 7) >> 3, "little")
+    for byte_index, byte in enumerate(data):
+        while byte:
+            low = byte & -byte
+            out.append((byte_index << 3) + low.bit_length() - 1)
+            byte ^= low
+    return out
+
+
+class _FacetTable:
+    """Per facet value, the set of documents that carry it, as bitmasks."""
+
+    def __init__(self, docs: dict[int, _DocInfo]) -> None:
+        self.all = _mask(docs)
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        for docnum, info in docs.items():
+            for facet, facet_values in info.facets.items():
+                for value in facet_values:
+                    values[facet].setdefault(value, []).append(docnum)
+        self.masks = {f: {v: _mask(d) for v, d in vs.items()} for f, vs in values.items()}
+
+    def filter_mask(self, facet: str, chosen: set[str]) -> int:
+        mask = 0
+        for value in chosen:
+            mask |= self.masks[facet].get(value, 0)
+        return mask
+
+    def counts(self, candidates: int, filters: dict[str, set[str]]) -> tuple[int, dict]:
+        """Matching documents, and per facet its value counts under every *other* filter."""
+        filter_masks = {f: self.filter_mask(f, chosen) for f, chosen in filters.items()}
+        matching = candidates
+        for mask in filter_masks.values():
+            matching &= mask
+        counts: dict[str, dict[str, int]] = {}
+        for facet in FACETS:
+            base = candidates
+            for other, mask in filter_masks.items():
+                if other != facet:
+                    base &= mask
+            counts[facet] = {
+                value: n
+                for value, mask in self.masks[facet].items()
+                if (n := (base & mask).bit_count())
+            }
+        return matching, counts
+
+
 class _SearcherState:
     """One process's long-lived searcher and the per-generation caches built on it."""
 
@@ -84,6 +145,25 @@ class _SearcherState:
         self.docs: dict[int, _DocInfo] | None = None
         self.vocabulary: list[str] | None = None
         self.spelling: frozenset[str] | None = None
+        self.expansions: dict[str, list[str]] = {}
+        self.vocabulary_lookup: frozenset[str] | None = None
+        self.table: _FacetTable | None = None
+
+    def expand(self, term: str) -> list[str]:
+        """Compound expansions of a term, cached for the life of this searcher.
+
+        Compounds add recall for rare words. A word that is common on its own already finds
+        plenty, and widening it would cost time and precision, so it is not expanded.
+        """
+        if term not in self.expansions:
+            if len(self.expansions) > 50_000:
+                self.expansions.clear()
+            frequency = self.searcher.doc_frequency(query_mod.CONTENT_FIELD, term)
+            common = frequency > max(50, self.searcher.doc_count() // 50)
+            self.expansions[term] = (
+                [] if common else query_mod.compound_expansions(term, self.text_vocabulary())
+            )
+        return self.expansions[term]
 
     def refresh_if_changed(self) -> None:
         if not self.searcher.up_to_date():
@@ -93,6 +173,11 @@ class _SearcherState:
             self.searcher = self.ix.searcher()
             old.close()
             self._reset_caches()
+
+    def facet_table(self) -> _FacetTable:
+        if self.table is None:
+            self.table = _FacetTable(self.doc_infos())
+        return self.table
 
     def doc_infos(self) -> dict[int, _DocInfo]:
         if self.docs is None:
@@ -112,13 +197,20 @@ class _SearcherState:
         return self.docs
 
     def text_vocabulary(self) -> list[str]:
+        """Every term of the prose fields, the most widely used first."""
         if self.vocabulary is None:
             reader = self.searcher.reader()
-            terms: set[str] = set()
-            for fieldname in query_mod.TEXT_FIELDS:
-                terms.update(t.decode("utf-8") for t in reader.lexicon(fieldname))
-            self.vocabulary = sorted(terms)
+            frequency: dict[str, int] = {}
+            for term, info in reader.iter_field(query_mod.CONTENT_FIELD):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                frequency[word] = info.doc_frequency()
+            self.vocabulary = sorted(frequency, key=lambda w: (-frequency[w], w))
         return self.vocabulary
+
+    def vocabulary_set(self) -> frozenset[str]:
+        if self.vocabulary_lookup is None:
+            self.vocabulary_lookup = frozenset(self.text_vocabulary())
+        return self.vocabulary_lookup
 
     def spelling_words(self) -> frozenset[str]:
         if self.spelling is None:
@@ -140,6 +232,7 @@ class WhooshBackend:
         self._synonyms_mtime = -1.0
         self._state: _SearcherState | None = None
         self._lock = threading.Lock()
+        self.analyzer = norwegian_analyzer()
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -251,13 +344,18 @@ class WhooshBackend:
         self.root.mkdir(parents=True, exist_ok=True)
         old = self.current_name()
         name, path = self._create_directory()
-        writer = whoosh_index.open_dir(str(path)).writer(limitmb=256)
+        # Analysis is CPU-bound Python: one indexing process per core (segments are kept
+        # separate instead of merged at the end, which would serialise the work again).
+        procs = max(1, min(4, os.cpu_count() or 1))
+        writer = whoosh_index.open_dir(str(path)).writer(
+            limitmb=128, procs=procs, multisegment=procs > 1
+        )
         try:
             for count, doc in enumerate(documents, start=1):
                 writer.add_document(**doc)
                 if progress is not None:
                     progress(count)
-            writer.commit(optimize=True)
+            writer.commit()
         except BaseException:
             writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
@@ -283,78 +381,55 @@ class WhooshBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         state = self._state_now()
         docs = state.doc_infos()
+        table = state.facet_table()
         parsed = query_mod.parse(request.text)
         partial = False
-        scored: dict[int, float] | None = None
-        results = None
-        if not parsed.is_empty:
-            synonyms = self.synonyms()
-            vocabulary = state.text_vocabulary()
-            strict = query_mod.build(parsed, synonyms=synonyms, vocabulary=vocabulary)
-            results = state.searcher.search(strict, limit=None, terms=True)
-            if results.scored_length() == 0 and len(parsed.words) + len(parsed.phrases) > 1:
-                loose = query_mod.build(
-                    parsed, synonyms=synonyms, vocabulary=vocabulary, require_all=False
-                )
-                results = state.searcher.search(loose, limit=None, terms=True)
-                partial = results.scored_length() > 0
-            scored = {hit.docnum: hit.score for hit in results}
-            candidates = list(scored)
+        text_query = None
+        scores: dict[int, float] = {}
+        if parsed.is_empty:
+            candidates = table.all
         else:
-            candidates = list(docs)
+            synonyms = self.synonyms()
+            text_query = query_mod.build(parsed, synonyms=synonyms, expand=state.expand)
+            # One scored pass over every match: its document numbers give the total and the
+            # facet counts, its scores the ranking (a second, filtered pass costs as much again).
+            scores = self._score_all(state, text_query)
+            if not scores and len(parsed.words) + len(parsed.phrases) > 1:
+                text_query = query_mod.build(
+                    parsed, synonyms=synonyms, expand=state.expand, require_all=False
+                )
+                scores = self._score_all(state, text_query)
+                partial = bool(scores)
+            candidates = _mask(scores)
 
         filters = {f: set(v) for f, v in request.filters.items() if v and f in FACETS}
-        facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        matching: list[int] = []
-        for docnum in candidates:
-            info = docs.get(docnum)
-            if info is None:
-                continue
-            failed = [f for f, wanted in filters.items() if not (info.facets[f] & wanted)]
-            if not failed:
-                matching.append(docnum)
-            # A facet's counts apply every *other* filter, so choices within it stay visible.
-            for facet in FACETS:
-                if failed and (len(failed) > 1 or failed[0] != facet):
-                    continue
-                counts = facets[facet]
-                for value in info.facets[facet]:
-                    counts[value] = counts.get(value, 0) + 1
-
-        if scored is not None and request.sort == "relevance":
-            matching.sort(key=lambda d: (-scored[d], -docs[d].published, docs[d].case_id))
+        matching, facets = table.counts(candidates, filters)
+        total = matching.bit_count()
+        per_page = request.per_page
+        start = (max(request.page, 1) - 1) * per_page
+        members = _members(matching)
+        if text_query is not None and request.sort == "relevance":
+            members.sort(key=lambda d: (-scores[d], -docs[d].published, docs[d].case_id))
         else:
-            matching.sort(key=lambda d: (-docs[d].published, -docs[d].case_id))
-        start = (max(request.page, 1) - 1) * request.per_page
-        page = matching[start : start + request.per_page]
-
-        hits_by_docnum = {hit.docnum: hit for hit in results} if results is not None else {}
-        if results is not None:
-            results.formatter = EscapingFormatter()
-            results.fragmenter = ContextFragmenter(maxchars=220, surround=70)
+            members.sort(key=lambda d: (-docs[d].published, -docs[d].case_id))
+        page_docs = members[start : start + per_page]
+        terms = query_mod.highlight_terms(text_query) if text_query is not None else frozenset()
         hits = []
-        for docnum in page:
+        for docnum in page_docs:
             info = docs[docnum]
-            highlights: dict[str, str] = {}
-            hit = hits_by_docnum.get(docnum)
-            if hit is not None:
-                for fieldname in HIGHLIGHT_FIELDS:
-                    fragment = hit.highlights(fieldname, top=2)
-                    if fragment:
-                        highlights[fieldname] = Markup(fragment)  # noqa: S704 - escaped above
             hits.append(
                 Hit(
                     case_id=info.case_id,
                     slug=info.slug,
-                    score=scored.get(docnum) if scored else None,
-                    highlights=highlights,
+                    score=scores.get(docnum),
+                    highlights=self._highlights(state, docnum, terms) if terms else {},
                 )
             )
         suggestion = None
-        if request.text and (not matching or partial):
+        if request.text and (not total or partial):
             suggestion = self._suggest(state, request.text)
         return SearchResult(
-            total=len(matching),
+            total=total,
             hits=hits,
             facets=facets,
             partial=partial,
@@ -362,10 +437,34 @@ class WhooshBackend:
             truncated=parsed.truncated,
         )
 
+    @staticmethod
+    def _score_all(state: _SearcherState, text_query) -> dict[int, float]:
+        matcher = text_query.matcher(state.searcher)
+        scores: dict[int, float] = {}
+        while matcher.is_active():
+            scores[matcher.id()] = matcher.score()
+            matcher.next()
+        return scores
+
+    def _highlights(self, state: _SearcherState, docnum: int, terms: frozenset[str]) -> dict:
+        """Title and summary whole, the body as up to two passages; matched words marked."""
+        stored = state.searcher.stored_fields(docnum)
+        out: dict[str, str] = {}
+        for fieldname, fragmenter, top in (
+            ("title", WholeFragmenter(), 1),
+            ("summary", WholeFragmenter(), 1),
+            ("body", ContextFragmenter(maxchars=220, surround=70), 2),
+        ):
+            text = stored.get(fieldname) or ""
+            marked = highlight(text, terms, self.analyzer, fragmenter, EscapingFormatter(), top=top)
+            if "<mark>" in marked:
+                out[fieldname] = Markup(marked)  # noqa: S704 - EscapingFormatter escapes
+        return out
+
     def _suggest(self, state: _SearcherState, text: str) -> str | None:
         """Replace words the index has never seen with the closest word it has."""
         known = state.spelling_words()
-        stems = set(state.text_vocabulary())
+        stems = state.vocabulary_set()
         cleaned, _ = query_mod.clean(text)
         changed = False
         out = []
@@ -395,7 +494,7 @@ class WhooshBackend:
         if parsed.is_empty:
             return []
         state = self._state_now()
-        loose = query_mod.build(parsed, synonyms=self.synonyms(), vocabulary=[], require_all=False)
+        loose = query_mod.build(parsed, synonyms=self.synonyms(), require_all=False)
         docs = state.doc_infos()
         return [
             Hit(case_id=docs[h.docnum].case_id, slug=docs[h.docnum].slug, score=h.score,
@@ -411,7 +510,11 @@ class WhooshBackend:
             stored["id"]: stored for _docnum, stored in reader.iter_docs()
         }
         report = VerifyReport()
+        if set(state.ix.schema.names()) != set(make_schema().names()):
+            # Written by an older version of the portal: everything must be re-indexed.
+            report.stale.append("(the index layout is out of date: run `flask search rebuild`)")
         compared = ("slug", "title", "summary", "organizations", "tags", "body", *FACETS)
+        # "content" is not stored; it is made from the fields compared here.
         for doc in documents:
             stored = indexed.pop(doc["id"], None)
             if stored is None:
