@@ -19,6 +19,8 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
     StopFilter,
+    Token,
+    Tokenizer,
 )
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
@@ -69,8 +71,8 @@ class FoldFilter(Filter):
             yield token
 
 
-def norwegian_analyzer():
-    """Tokenize, lower-case, fold, drop stop words and stem."""
+def composed_norwegian_analyzer():
+    """The analysis as a chain of Whoosh's own parts (the reference for NorwegianAnalyzer)."""
     return (
         RegexTokenizer(WORD_REGEX)
         | LowercaseFilter()
@@ -78,6 +80,70 @@ def norwegian_analyzer():
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | StemFilter(stemfn=stem, cachesize=-1)
     )
+
+
+_WORD = re.compile(WORD_REGEX)
+
+
+class NorwegianAnalyzer(Tokenizer):
+    """Tokenize, lower-case, fold, drop stop words and stem, in one pass.
+
+    Gives exactly the tokens of `composed_norwegian_analyzer()` (a test checks it) but without a
+    generator per filter, which makes indexing markedly faster.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = _WORD.finditer(value) if tokenize else [None]
+        pos = start_pos  # position among kept words
+        raw_pos = start_pos - 1  # position among all words
+        for match in matches:
+            raw_pos += 1
+            raw = value if match is None else match.group()
+            word = fold(raw.lower())
+            stopped = word in STOP_WORDS
+            if stopped and removestops:
+                continue
+            token.text = word if stopped else stem(word)
+            token.stopped = stopped
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = raw
+            if positions:
+                # Like StopFilter(renumber=True): kept words are numbered without the stop words.
+                if stopped:
+                    token.pos = raw_pos
+                else:
+                    token.pos = pos
+                    pos += 1
+            if chars:
+                begin = 0 if match is None else match.start()
+                token.startchar = start_char + begin
+                token.endchar = start_char + begin + len(raw)
+            yield token
+
+
+def norwegian_analyzer() -> NorwegianAnalyzer:
+    """Tokenize, lower-case, fold, drop stop words and stem."""
+    return NorwegianAnalyzer()
 
 
 def spelling_analyzer():

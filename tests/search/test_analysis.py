@@ -69,3 +69,20 @@ def test_parse_caps_the_length():
     parsed = parse("møbler " * 2000)
     assert parsed.truncated
     assert len(parsed.text) <= 200
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"positions": True, "chars": True}, {"positions": True, "chars": True,
+                                              "removestops": False, "mode": "query"}],
+)  # fmt: skip
+def test_the_fast_analyzer_gives_the_reference_tokens(options):
+    from portal.search.analysis import composed_norwegian_analyzer, norwegian_analyzer
+
+    text = (Path(__file__).parents[2] / "seed" / "cases" / "asker-brukte-mobler.yaml").read_text()
+    fields = ("text", "pos", "startchar", "endchar", "stopped")
+
+    def run(analyzer):
+        return [tuple(getattr(t, f, None) for f in fields) for t in analyzer(text, **options)]
+
+    assert run(norwegian_analyzer()) == run(composed_norwegian_analyzer())

@@ -34,9 +34,9 @@ def test_zero_results_page_helps(client):
 
 
 def test_removing_a_chip_keeps_the_text_and_other_filters(client):
-    html = client.get(
-        "/eksempler/?q=ombruk&kategori=bygg-og-anlegg&mal=sirkular-okonomi"
-    ).get_data(as_text=True)
+    html = client.get("/eksempler/?q=ombruk&kategori=bygg-og-anlegg&mal=sirkular-okonomi").get_data(
+        as_text=True
+    )
     chips = re.findall(r'<li><a href="([^"]+)"><span class="visually-hidden">Fjern filter', html)
     assert len(chips) == 2
     for href in chips:
