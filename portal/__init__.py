@@ -71,6 +71,7 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal import api, cli, errors
+    from portal.accounts.views import bp as accounts_bp
     from portal.cases.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
     from portal.organizations.views import bp as organizations_bp
@@ -78,7 +79,15 @@ def _register_blueprints(app: Flask) -> None:
     from portal.strategies.views import bp as strategies_bp
     from portal.taxonomy.views import bp as taxonomy_bp
 
-    for bp in (pages_bp, cases_bp, organizations_bp, strategies_bp, taxonomy_bp, i18n_bp):
+    for bp in (
+        pages_bp,
+        cases_bp,
+        organizations_bp,
+        strategies_bp,
+        taxonomy_bp,
+        i18n_bp,
+        accounts_bp,
+    ):
         app.register_blueprint(bp)
     api.init_api(app)
     errors.register(app)

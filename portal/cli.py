@@ -65,6 +65,56 @@ def search_rebuild_command() -> None:
     click.echo(f"Indexed {total} published cases.")
 
 
+users_cli = click.Group("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="Full name (defaults to the e-mail address).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["contributor", "editor", "strategy_author", "admin"]),
+    help="May be given several times.",
+)
+@click.option("--organization", default=None, help="Organization slug.")
+@click.password_option(help="At least 12 characters; asked for when not given.")
+@with_appcontext
+def users_create_command(
+    email: str, name: str, roles: tuple[str, ...], organization: str | None, password: str
+) -> None:
+    """Create a user with one or more roles."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import AccountError, create_user
+    from portal.organizations.models import Organization
+
+    org = None
+    if organization:
+        org = db.session.scalars(
+            select(Organization).where(Organization.slug == organization)
+        ).first()
+        if org is None:
+            raise click.ClickException(f"no organization with slug {organization!r}")
+    try:
+        user = create_user(
+            email=email,
+            name=name,
+            roles={Role(r) for r in roles},
+            organization=org,
+            password=password,
+        )
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(users_cli)

@@ -1,6 +1,6 @@
 """Imports every model so that metadata (and Alembic) sees the whole schema."""
 
-from portal.accounts.models import Role, User, UserRole
+from portal.accounts.models import LoginAttempt, Role, User, UserRole
 from portal.cases.models import Case, CaseResult, Image, Revision
 from portal.organizations.models import Organization
 from portal.strategies.models import (
@@ -20,6 +20,7 @@ __all__ = [
     "CaseResult",
     "Image",
     "Indicator",
+    "LoginAttempt",
     "Measurement",
     "Organization",
     "Revision",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session identifier: raising it ends every session of this user.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization | None] = relationship()
@@ -48,6 +50,21 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt, kept to throttle guessing across every server process."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class UserRole(db.Model):

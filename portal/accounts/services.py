@@ -1,0 +1,107 @@
+"""Account operations: creating users, passwords, signing in with throttling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.models import LoginAttempt, Role, User, UserRole
+from portal.db import utcnow
+from portal.extensions import db
+from portal.organizations.models import Organization
+
+MIN_PASSWORD_LENGTH = 12
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+# Compared against when the account does not exist, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-but-same-cost")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out (message is for people)."""
+
+
+class Throttled(AccountError):
+    """Too many failed sign-ins for this account or address; try again later."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    # scrypt (werkzeug's default): memory-hard, salted.
+    return generate_password_hash(password)
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    organization: Organization | None = None,
+    password: str | None = None,
+) -> User:
+    """Add a user with the given roles; the password may be set later (invitation)."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError("not a valid e-mail address")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise AccountError("a user with that e-mail address exists already")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        organization=organization,
+        password_hash=hash_password(password) if password else None,
+    )
+    user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(*, user: User, password: str) -> None:
+    """Change the password and end every other session of the user."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+
+
+def end_all_sessions(*, user: User) -> None:
+    user.session_version += 1
+    db.session.flush()
+
+
+def _recent_failures(*, column, value: str) -> int:
+    since = utcnow() - THROTTLE_WINDOW
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+    )
+
+
+def authenticate(*, email: str, password: str, address: str) -> User | None:
+    """The user for these credentials, or None; raises Throttled after too many failures.
+
+    Every attempt is recorded in the database, so the limits hold across server processes.
+    Unknown accounts and wrong passwords are indistinguishable to the caller.
+    """
+    email = normalise_email(email)
+    if (
+        _recent_failures(column=LoginAttempt.email, value=email) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(column=LoginAttempt.address, value=address) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise Throttled("too many failed attempts")
+    user = db.session.scalars(select(User).where(User.email == email)).first()
+    hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    valid = check_password_hash(hashed, password)
+    ok = bool(valid and user is not None and user.password_hash and user.is_active)
+    db.session.add(LoginAttempt(email=email, address=address[:45], succeeded=ok))
+    db.session.flush()
+    return user if ok else None

@@ -1,0 +1,145 @@
+"""Signing in: passwords, throttling across processes, sessions, safe redirects, CLI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts import services
+from portal.accounts.models import LoginAttempt, Role, User
+from portal.extensions import db
+
+PASSWORD = "et-langt-og-godt-passord"
+
+
+@pytest.fixture
+def user(app):
+    with app.app_context():
+        created = services.create_user(
+            email="Kari@Example.no", name="Kari", roles={Role.CONTRIBUTOR}, password=PASSWORD
+        )
+        db.session.commit()
+        return created.email
+
+
+def _token(client, path="/logg-inn") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def _login(client, email, password, next_url=""):
+    return client.post(
+        "/logg-inn",
+        data={"email": email, "password": password, "next": next_url, "csrf_token": _token(client)},
+    )
+
+
+def test_passwords_are_hashed_and_have_a_minimum_length(app, user):
+    with app.app_context():
+        stored = db.session.scalars(select(User)).one()
+        assert stored.email == "kari@example.no"
+        assert stored.password_hash.startswith("scrypt:")
+        assert PASSWORD not in stored.password_hash
+        with pytest.raises(services.AccountError):
+            services.set_password(user=stored, password="for-kort")
+
+
+def test_sign_in_and_out(client, user):
+    response = _login(client, "kari@example.no", PASSWORD, "/eksempler/")
+    assert response.status_code == 302 and response.headers["Location"] == "/eksempler/"
+    assert "Kari" in client.get("/").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/logg-ut", data={"csrf_token": token})
+    assert "Logg inn" in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_user_and_wrong_password_get_the_same_message(client, user):
+    unknown = _login(client, "ingen@example.no", PASSWORD)
+    wrong = _login(client, "kari@example.no", "feil-passord-her")
+    assert unknown.status_code == wrong.status_code == 400
+    message = "Feil e-postadresse eller passord."
+    assert message in unknown.get_data(as_text=True)
+    assert message in wrong.get_data(as_text=True)
+
+
+def test_empty_form_gets_an_error_summary_linking_to_the_fields(client):
+    response = client.post("/logg-inn", data={"csrf_token": _token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#email"' in html and 'href="#password"' in html
+    assert 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)"]
+)
+def test_next_only_redirects_locally(client, user, target):
+    response = _login(client, "kari@example.no", PASSWORD, target)
+    assert response.headers["Location"] == "/"
+
+
+def test_throttling_per_account_is_stored_in_the_database(app, client, user):
+    for _ in range(services.MAX_FAILURES_PER_ACCOUNT):
+        assert _login(client, "kari@example.no", "feil-passord-her").status_code == 400
+    # Even the right password is refused now, and from a fresh client (another process).
+    other = app.test_client()
+    response = _login(other, "kari@example.no", PASSWORD)
+    assert response.status_code == 429
+    assert "For mange mislykkede forsøk" in response.get_data(as_text=True)
+    with app.app_context():
+        # Refused attempts are not even checked, so they do not extend the record.
+        attempts = db.session.scalars(select(LoginAttempt)).all()
+        assert len(attempts) == services.MAX_FAILURES_PER_ACCOUNT
+        assert not any(a.succeeded for a in attempts)
+
+
+def test_throttling_per_address(app, client):
+    for n in range(services.MAX_FAILURES_PER_ADDRESS):
+        _login(client, f"gjest{n}@example.no", "feil-passord-her")
+    assert _login(client, "ny@example.no", "feil-passord-her").status_code == 429
+
+
+def test_changing_the_password_ends_other_sessions(app, user):
+    first, second = app.test_client(), app.test_client()
+    _login(first, "kari@example.no", PASSWORD)
+    _login(second, "kari@example.no", PASSWORD)
+    with app.app_context():
+        stored = db.session.scalars(select(User)).one()
+        services.set_password(user=stored, password="et-helt-nytt-passord")
+        db.session.commit()
+    assert "Logg inn" in first.get("/").get_data(as_text=True)
+    assert "Logg inn" in second.get("/").get_data(as_text=True)
+
+
+def test_users_cli(app):
+    runner = app.test_cli_runner()
+    ok = runner.invoke(
+        args=["users", "create", "--email", "redaktor@example.no", "--role", "editor",
+              "--role", "admin", "--organization", "asker-kommune", "--password", PASSWORD]
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        stored = db.session.scalars(select(User).where(User.email == "redaktor@example.no")).one()
+        assert stored.roles == {Role.EDITOR, Role.ADMIN}
+        assert stored.organization.slug == "asker-kommune"
+    duplicate = runner.invoke(
+        args=["users", "create", "--email", "REDAKTOR@example.no", "--role", "editor",
+              "--password", PASSWORD]
+    )  # fmt: skip
+    assert duplicate.exit_code != 0 and "exists already" in duplicate.output
+    short = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@example.no",
+            "--role",
+            "editor",
+            "--password",
+            "kort",
+        ]
+    )
+    assert short.exit_code != 0 and "12 characters" in short.output
