@@ -6,10 +6,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.cases import queries
 from portal.extensions import db
 from portal.search.backend import SearchRequest
-from portal.search.service import search_cases
+from portal.search.service import load_hits, search_cases
 from portal.strategies.queries import list_strategies
 from portal.taxonomy.models import Term, Vocabulary
 
@@ -28,10 +27,10 @@ def home() -> str:
     """What the bank is, the newest cases, entry by category and goal, counts."""
     # The search index already holds every published case's facets: counting there is
     # far cheaper than grouping the cases table on every visit to the front page.
-    overview = search_cases(SearchRequest(per_page=0))
+    overview = search_cases(SearchRequest(sort="newest", per_page=6))
     return render_template(
         "pages/home.html",
-        newest=queries.newest_cases(6, current_user),
+        newest=[case for case, _highlights in load_hits(overview)],
         categories=_with_counts(Vocabulary.CATEGORY, overview.facets["category"]),
         themes=_with_counts(Vocabulary.THEME, overview.facets["theme"]),
         case_count=overview.total,

@@ -111,6 +111,8 @@ class _FacetTable:
 
     def newest_first(self, matching: int, total: int, wanted: int) -> list[int]:
         """The first `wanted` matching documents, newest first, without sorting them all."""
+        if wanted <= 0:
+            return []
         if total * 20 < len(self.by_date):
             # A narrow result: listing its members is cheaper than scanning the date order.
             members = _members(matching)

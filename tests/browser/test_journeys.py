@@ -61,11 +61,12 @@ def test_removing_a_filter_chip_keeps_the_others(page: Page, live_server, axe):
 
 def test_every_other_page_passes_the_audit(page: Page, live_server, axe):
     for path in ("/strategier/", "/organisasjoner/", "/organisasjoner/bergen-kommune",
-                 "/emner/", "/emner/suksessfaktor/kontraktsinsentiver", "/finnes-ikke"):  # fmt: skip
+                 "/emner/", "/emner/suksessfaktor/kontraktsinsentiver", "/finnes-ikke",
+                 "/logg-inn"):  # fmt: skip
         page.goto(live_server + path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         axe.check(page)
-    assert len(axe.audited) == 6
+    assert len(axe.audited) == 7
 
 
 def test_switching_language_to_english(page: Page, live_server, axe):
@@ -133,4 +134,20 @@ def test_zero_results_page_passes_the_audit(page: Page, live_server, axe):
     expect(page.get_by_text("Mente du:")).to_be_visible()
     page.get_by_role("link", name="gravefrie").first.click()
     expect(page.get_by_role("heading", name=re.compile("1 eksempel passer"))).to_be_visible()
+    axe.check(page)
+
+
+def test_login_errors_are_summarised_and_accessible(page: Page, live_server, axe):
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Logg inn").click()
+    page.get_by_role("button", name="Logg inn").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Skriv inn e-postadressen din.")
+    summary.get_by_role("link", name="Skriv inn e-postadressen din.").click()
+    expect(page.get_by_label("E-postadresse")).to_be_focused()
+    axe.check(page)
+    page.get_by_label("E-postadresse").fill("ingen@example.no")
+    page.get_by_label("Passord").fill("feil-passord-her")
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("alert")).to_contain_text("Feil e-postadresse eller passord.")
     axe.check(page)
