@@ -72,6 +72,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal import api, cli, errors
     from portal.accounts.views import bp as accounts_bp
+    from portal.cases.authoring import bp as authoring_bp
     from portal.cases.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
     from portal.organizations.views import bp as organizations_bp
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         taxonomy_bp,
         i18n_bp,
         accounts_bp,
+        authoring_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

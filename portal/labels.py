@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.cases.models import EvidenceLevel, ProcurementStatus
+from portal.cases.models import CaseStatus, EvidenceLevel, ProcurementStatus
 from portal.organizations.models import OrganizationType
 from portal.strategies.models import ActionStatus, Direction
 from portal.taxonomy.models import Vocabulary
@@ -13,6 +13,15 @@ PROCUREMENT_STATUS = {
     ProcurementStatus.PLANNED: _l("Planned"),
     ProcurementStatus.ONGOING: _l("Ongoing"),
     ProcurementStatus.COMPLETED: _l("Completed"),
+}
+
+CASE_STATUS = {
+    CaseStatus.DRAFT: _l("Draft"),
+    CaseStatus.SUBMITTED: _l("Submitted"),
+    CaseStatus.CHANGES_REQUESTED: _l("Changes requested"),
+    CaseStatus.PUBLISHED: _l("Published"),
+    CaseStatus.REJECTED: _l("Rejected"),
+    CaseStatus.UNPUBLISHED: _l("Unpublished"),
 }
 
 EVIDENCE_LEVEL = {
@@ -92,6 +101,7 @@ SECTION = {
 def as_globals() -> dict[str, dict]:
     return {
         "PROCUREMENT_STATUS": PROCUREMENT_STATUS,
+        "CASE_STATUS": CASE_STATUS,
         "EVIDENCE_LEVEL": EVIDENCE_LEVEL,
         "ORGANIZATION_TYPE": ORGANIZATION_TYPE,
         "ACTION_STATUS": ACTION_STATUS,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, gettext
 
 from portal import labels
 from portal.i18n import current_language
@@ -51,13 +51,39 @@ def url_without(key: str, value: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def combine_invalid(attributes: dict, field: Any) -> dict:
+    """Field attributes, plus aria-invalid when the field has errors."""
+    return {**attributes, "aria-invalid": "true"} if field.errors else attributes
+
+
+def form_errors(form: Any) -> list[tuple[str, str]]:
+    """(field id, first message) for every field with errors, nested forms included."""
+    out: list[tuple[str, str]] = []
+
+    def visit(fields: Any) -> None:
+        for field in fields:
+            if field.type in ("FormField", "FieldList"):
+                visit(field.form if field.type == "FormField" else field.entries)
+            elif field.type == "CSRFTokenField":
+                if field.errors:
+                    out.append(("", gettext("The form expired. Save again to keep your text.")))
+            elif field.errors:
+                out.append((field.id, str(field.errors[0])))
+
+    visit(form)
+    return out
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=render_markdown,
         number=format_number,
         day=format_day,
+        combine_invalid=combine_invalid,
     )
-    app.jinja_env.globals.update(labels.as_globals(), FACET_LIST=FACET_LIST)
+    app.jinja_env.globals.update(
+        labels.as_globals(), FACET_LIST=FACET_LIST, form_errors=form_errors
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

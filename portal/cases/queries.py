@@ -108,6 +108,18 @@ def get_visible_case(slug: str, user: Any = None) -> Case | None:
     return db.session.scalars(stmt).first()
 
 
+def get_case(slug: str) -> Case | None:
+    """A case in any state; callers decide who may see it."""
+    stmt = (
+        select(Case)
+        .where(Case.slug == slug)
+        .options(
+            selectinload(Case.organizations), selectinload(Case.terms), selectinload(Case.results)
+        )
+    )
+    return db.session.scalars(stmt).first()
+
+
 def related_cases(this: Case, limit: int = 4, user: Any = None) -> list[Case]:
     """Visible cases sharing the most tags (categories and themes weigh most)."""
     term_ids = [term.id for term in this.terms]

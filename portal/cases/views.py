@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from portal.cases import queries
+from portal.cases import queries, services
 from portal.i18n import current_language
 from portal.search import facets as search_facets
 from portal.search.service import load_hits, popular_categories, search_cases
@@ -41,11 +41,15 @@ def show_case(slug: str) -> str:
     """A case with its results, organizations and the strategy goals it supports."""
     case = queries.get_visible_case(slug, current_user)
     if case is None:
-        abort(404)
+        # Drafts and submissions are shown to their organization and the editors only.
+        case = queries.get_case(slug)
+        if case is None or not services.can_view_unpublished(current_user, case):
+            abort(404)
     return render_template(
         "cases/show.html",
         case=case,
         links=visible_links_for_case(case, current_user),
-        related=queries.related_cases(case, user=current_user),
+        related=queries.related_cases(case, user=current_user) if case.is_published else [],
         vocabularies=list(Vocabulary),
+        can_edit=services.can_edit_case(current_user, case),
     )

@@ -29,13 +29,17 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
-def live_server(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_app(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("live")
     copy = folder / "live.sqlite3"
     shutil.copy(seeded_database, copy)
     shutil.copytree(seeded_database.parent / "search", folder / "search")
-    app = make_app(copy, folder)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return make_app(copy, folder)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

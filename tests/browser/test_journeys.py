@@ -151,3 +151,54 @@ def test_login_errors_are_summarised_and_accessible(page: Page, live_server, axe
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_role("alert")).to_contain_text("Feil e-postadresse eller passord.")
     axe.check(page)
+
+
+def test_a_contributor_writes_saves_and_submits_a_case(page: Page, live_app, live_server, axe):
+    from sqlalchemy import select
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_user
+    from portal.extensions import db
+    from portal.organizations.models import Organization
+
+    with live_app.app_context():
+        asker = db.session.scalars(
+            select(Organization).where(Organization.slug == "asker-kommune")
+        ).one()
+        create_user(email="skribent@asker.kommune.no", name="Siri Skribent",
+                    roles={Role.CONTRIBUTOR}, organization=asker,
+                    password="et-langt-og-godt-passord")  # fmt: skip
+        db.session.commit()
+    page.goto(live_server + "/logg-inn?next=/eksempler/ny")
+    page.get_by_label("E-postadresse").fill("skribent@asker.kommune.no")
+    page.get_by_label("Passord").fill("et-langt-og-godt-passord")
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nytt eksempel")
+    axe.check(page)
+
+    page.get_by_label("Sammendrag").fill("x" * 301)
+    page.get_by_label("Bakgrunn og behov").fill("Stolene var **slitte**.")
+    page.get_by_role("button", name="Lagre utkast").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Gi eksemplet en tittel.")
+    # The browser already stops the summary at 300 characters (maxlength).
+    assert len(page.get_by_label("Sammendrag").input_value()) == 300
+    expect(page.get_by_label("Bakgrunn og behov")).to_have_value("Stolene var **slitte**.")
+    axe.check(page)
+
+    page.get_by_label("Tittel").fill("Reparerte kontorstoler i Asker")
+    page.get_by_label("Sammendrag").fill("Asker reparerte kontorstoler i stedet for å kjøpe nye.")
+    page.get_by_role("checkbox", name="Møbler og inventar").check()
+    page.get_by_role("button", name="Forhåndsvis teksten").click()
+    expect(page.locator(".preview strong").first).to_have_text("slitte")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
+    axe.check(page)
+
+    page.get_by_role("button", name="Lagre og send til redaksjonen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reparerte kontorstoler i Asker")
+    expect(page.get_by_role("status").filter(has_text="Sendt inn")).to_be_visible()
+    axe.check(page)
+    page.goto(live_server + "/mine-eksempler/")
+    expect(page.get_by_role("cell", name="Sendt inn")).to_be_visible()
+    axe.check(page)

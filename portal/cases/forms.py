@@ -1,0 +1,190 @@
+"""The case form for contributors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from portal.cases.models import EvidenceLevel, ProcurementStatus
+from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION
+from portal.taxonomy.models import Vocabulary
+
+MAX_RESULTS = 20
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ResultForm(Form):
+    indicator = StringField(_l("Indicator"), validators=[Optional(), Length(max=200)])
+    value = DecimalField(_l("Value"), validators=[Optional()], places=None)
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
+    baseline = DecimalField(_l("Baseline"), validators=[Optional()], places=None)
+    period = StringField(_l("Period or date"), validators=[Optional(), Length(max=120)])
+    evidence_level = SelectField(
+        _l("Evidence"),
+        choices=[SelectChoice(str(level), label) for level, label in EVIDENCE_LEVEL.items()],
+        default=str(EvidenceLevel.SELF_REPORTED),
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.indicator.data or self.value.data is not None or self.unit.data)
+
+
+class CaseForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the case a title.")), Length(max=200)]
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[
+            DataRequired(_l("Write a short summary.")),
+            Length(max=300, message=_l("The summary can have at most 300 characters.")),
+        ],
+    )
+    background = TextAreaField(SECTION["background"], validators=[Length(max=20_000)])
+    what_was_done = TextAreaField(SECTION["what_was_done"], validators=[Length(max=20_000)])
+    results_text = TextAreaField(SECTION["results_text"], validators=[Length(max=20_000)])
+    not_as_planned = TextAreaField(SECTION["not_as_planned"], validators=[Length(max=20_000)])
+    lessons = TextAreaField(SECTION["lessons"], validators=[Length(max=20_000)])
+    year = IntegerField(
+        _l("Year"),
+        validators=[Optional(), NumberRange(1950, 2100, _l("Give a year between 1950 and 2100."))],
+    )
+    procurement_status = SelectField(
+        _l("Procurement status"),
+        choices=[SelectChoice(str(s), label) for s, label in PROCUREMENT_STATUS.items()],
+        default=str(ProcurementStatus.COMPLETED),
+    )
+    estimated_value_nok = IntegerField(
+        _l("Estimated value (NOK)"), validators=[Optional(), NumberRange(min=0)]
+    )
+    contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)])
+    contact_role = StringField(_l("Contact role"), validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(
+        _l("Contact e-mail"),
+        validators=[Optional(), Email(_l("Not a valid e-mail address.")), Length(max=254)],
+    )
+    contact_consent = BooleanField(_l("The contact agrees to be shown publicly"))
+    results = FieldList(FormField(ResultForm), min_entries=1, max_entries=MAX_RESULTS)
+
+    def set_term_choices(self, terms_by_vocabulary: dict, language: str) -> None:
+        for vocabulary in Vocabulary:
+            field = getattr(self, f"terms_{vocabulary}")
+            field.choices = [
+                SelectChoice(str(term.id), term.label(language))
+                for term in terms_by_vocabulary[vocabulary]
+            ]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for entry in self.results:
+            row = entry.form
+            if row.is_blank:
+                continue
+            if not row.indicator.data:
+                row.indicator.errors.append(str(_l("Name the indicator.")))
+                ok = False
+            if row.value.data is None:
+                row.value.errors.append(str(_l("Give a number.")))
+                ok = False
+            if not row.unit.data:
+                row.unit.errors.append(str(_l("Give a unit, e.g. % or mill. kr.")))
+                ok = False
+        return ok
+
+
+for _vocabulary in Vocabulary:
+    setattr(
+        CaseForm,
+        f"terms_{_vocabulary}",
+        CheckboxesField(str(_vocabulary), choices=[], validate_choice=True, coerce=str),
+    )
+
+
+def case_data_from(form: CaseForm):
+    """The validated form as the services' CaseData (blank result rows dropped)."""
+    from portal.cases.services import CaseData, ResultData
+
+    term_ids = [
+        int(value)
+        for vocabulary in Vocabulary
+        for value in getattr(form, f"terms_{vocabulary}").data or []
+    ]
+    return CaseData(
+        title=form.title.data,
+        summary=form.summary.data,
+        year=form.year.data,
+        procurement_status=ProcurementStatus(form.procurement_status.data),
+        sections={
+            name: getattr(form, name).data or ""
+            for name in ("background", "what_was_done", "results_text", "not_as_planned", "lessons")
+        },
+        estimated_value_nok=form.estimated_value_nok.data,
+        contact_name=form.contact_name.data,
+        contact_role=form.contact_role.data,
+        contact_email=form.contact_email.data,
+        contact_consent=bool(form.contact_consent.data),
+        term_ids=term_ids,
+        results=[
+            ResultData(
+                indicator=row.form.indicator.data,
+                value=row.form.value.data,
+                unit=row.form.unit.data,
+                baseline=row.form.baseline.data,
+                period=row.form.period.data or None,
+                evidence_level=EvidenceLevel(row.form.evidence_level.data),
+            )
+            for row in form.results
+            if not row.form.is_blank
+        ],
+    )
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """300.0000 → 300 and 4.4000 → 4.4, as the author typed it."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def fill_form_from(form: CaseForm, case) -> None:
+    """Put a stored case into an empty form (for the edit page's first view)."""
+    form.process(obj=case)
+    for vocabulary in Vocabulary:
+        getattr(form, f"terms_{vocabulary}").data = [
+            str(t.id) for t in case.terms if t.vocabulary is vocabulary
+        ]
+    while len(form.results):
+        form.results.pop_entry()
+    for result in case.results or [None]:
+        form.results.append_entry()
+        if result is not None:
+            row = form.results[-1].form
+            row.indicator.data = result.indicator
+            row.value.data = _plain(result.value)
+            row.unit.data = result.unit
+            row.baseline.data = _plain(result.baseline)
+            row.period.data = result.period
+            row.evidence_level.data = str(result.evidence_level)

@@ -1,0 +1,162 @@
+"""Operations on cases: drafts, saving and submitting. They flush; the caller commits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.cases.models import (
+    BODY_SECTIONS,
+    Case,
+    CaseResult,
+    CaseStatus,
+    EvidenceLevel,
+    ProcurementStatus,
+    Revision,
+)
+from portal.db import utcnow
+from portal.extensions import db
+from portal.taxonomy.models import Term
+
+EDITABLE_BY_AUTHORS = {CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED}
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+
+
+class CaseError(ValueError):
+    """An operation the case's state does not allow."""
+
+
+@dataclass
+class ResultData:
+    indicator: str
+    value: Decimal
+    unit: str
+    evidence_level: EvidenceLevel
+    baseline: Decimal | None = None
+    period: str | None = None
+
+
+@dataclass
+class CaseData:
+    """Everything an author edits, already validated by the form."""
+
+    title: str
+    summary: str
+    year: int | None
+    procurement_status: ProcurementStatus
+    sections: dict[str, str] = field(default_factory=dict)
+    estimated_value_nok: int | None = None
+    contact_name: str | None = None
+    contact_role: str | None = None
+    contact_email: str | None = None
+    contact_consent: bool = False
+    term_ids: list[int] = field(default_factory=list)
+    results: list[ResultData] = field(default_factory=list)
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "eksempel"
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)
+    slug, n = base, 2
+    while db.session.scalar(select(Case.id).where(Case.slug == slug)):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _apply(case: Case, data: CaseData) -> None:
+    case.title = data.title.strip()
+    case.summary = data.summary.strip()
+    case.year = data.year
+    case.procurement_status = data.procurement_status
+    for name in BODY_SECTIONS:
+        setattr(case, name, (data.sections.get(name) or "").strip())
+    case.estimated_value_nok = data.estimated_value_nok
+    case.contact_name = data.contact_name or None
+    case.contact_role = data.contact_role or None
+    case.contact_email = data.contact_email or None
+    case.contact_consent = data.contact_consent
+    case.terms = list(db.session.scalars(select(Term).where(Term.id.in_(data.term_ids))))
+    case.results = [
+        CaseResult(
+            position=i,
+            indicator=r.indicator,
+            value=r.value,
+            unit=r.unit,
+            baseline=r.baseline,
+            period=r.period,
+            evidence_level=r.evidence_level,
+        )
+        for i, r in enumerate(data.results)
+    ]
+
+
+def _save_revision(case: Case, author: User, note: str) -> Revision:
+    db.session.flush()
+    revision = Revision(case=case, author=author, content=case.content_snapshot(), note=note)
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def can_edit_case(user: Any, case: Case) -> bool:
+    """Authors edit their organization's drafts; published cases go through the editors."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        case.status in EDITABLE_BY_AUTHORS
+        and user.organization_id is not None
+        and any(org.id == user.organization_id for org in case.organizations)
+    )
+
+
+def can_view_unpublished(user: Any, case: Case) -> bool:
+    """Members of the case's organizations and editors see it before it is published."""
+    from portal.accounts.models import Role
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.EDITOR):
+        return True
+    return user.organization_id is not None and any(
+        org.id == user.organization_id for org in case.organizations
+    )
+
+
+def create_draft(*, author: User, data: CaseData) -> Case:
+    """A new draft for the author's organization, with its first revision."""
+    if author.organization is None:
+        raise CaseError("the author belongs to no organization")
+    case = Case(slug=_unique_slug(data.title), status=CaseStatus.DRAFT, title="", summary="")
+    _apply(case, data)
+    case.organizations = [author.organization]
+    db.session.add(case)
+    _save_revision(case, author, "Opprettet")
+    return case
+
+
+def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
+    """Save the author's changes; every save is kept as a revision."""
+    if not can_edit_case(author, case):
+        raise CaseError("this case cannot be edited by this user now")
+    _apply(case, data)
+    return _save_revision(case, author, "Lagret")
+
+
+def submit_case(*, case: Case, author: User) -> None:
+    """Send a draft to the editors."""
+    if not can_edit_case(author, case):
+        raise CaseError("this case cannot be submitted by this user now")
+    case.status = CaseStatus.SUBMITTED
+    case.updated_at = utcnow()
+    _save_revision(case, author, "Sendt inn")
