@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal import api, cli, errors
     from portal.accounts.views import bp as accounts_bp
     from portal.cases.authoring import bp as authoring_bp
+    from portal.cases.editorial import bp as editorial_bp
     from portal.cases.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
     from portal.organizations.views import bp as organizations_bp
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         i18n_bp,
         accounts_bp,
         authoring_bp,
+        editorial_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

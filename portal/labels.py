@@ -24,6 +24,15 @@ CASE_STATUS = {
     CaseStatus.UNPUBLISHED: _l("Unpublished"),
 }
 
+EVENT_LABELS = {
+    "create": _l("created the case"),
+    "submit": _l("sent it to the editors"),
+    "request_changes": _l("requested changes"),
+    "publish": _l("published it"),
+    "reject": _l("rejected it"),
+    "unpublish": _l("unpublished it"),
+}
+
 EVIDENCE_LEVEL = {
     EvidenceLevel.EXPECTED: _l("Expected"),
     EvidenceLevel.SELF_REPORTED: _l("Self-reported"),
@@ -102,6 +111,7 @@ def as_globals() -> dict[str, dict]:
     return {
         "PROCUREMENT_STATUS": PROCUREMENT_STATUS,
         "CASE_STATUS": CASE_STATUS,
+        "EVENT_LABELS": EVENT_LABELS,
         "EVIDENCE_LEVEL": EVIDENCE_LEVEL,
         "ORGANIZATION_TYPE": ORGANIZATION_TYPE,
         "ACTION_STATUS": ACTION_STATUS,

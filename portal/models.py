@@ -1,7 +1,7 @@
 """Imports every model so that metadata (and Alembic) sees the whole schema."""
 
 from portal.accounts.models import LoginAttempt, Role, User, UserRole
-from portal.cases.models import Case, CaseResult, Image, Revision
+from portal.cases.models import Case, CaseEvent, CaseResult, Image, Revision
 from portal.organizations.models import Organization
 from portal.strategies.models import (
     Action,
@@ -16,6 +16,7 @@ from portal.taxonomy.models import Term
 __all__ = [
     "Action",
     "Case",
+    "CaseEvent",
     "CaseGoalLink",
     "CaseResult",
     "Image",

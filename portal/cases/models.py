@@ -133,6 +133,9 @@ class Case(db.Model):
     goal_links: Mapped[list[CaseGoalLink]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.at"
+    )
 
     @property
     def is_published(self) -> bool:
@@ -243,3 +246,23 @@ class Revision(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship()
+
+
+class CaseEvent(db.Model):
+    """The audit log: every state change and editorial comment, who made it and when."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus))
+    to_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus))
+    comment: Mapped[str | None] = mapped_column(Text)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    revision: Mapped[Revision | None] = relationship()

@@ -142,6 +142,9 @@ def create_draft(*, author: User, data: CaseData) -> Case:
     case.organizations = [author.organization]
     db.session.add(case)
     _save_revision(case, author, "Opprettet")
+    from portal.cases.workflow import record
+
+    record(case, actor=author, action="create")
     return case
 
 
@@ -157,6 +160,10 @@ def submit_case(*, case: Case, author: User) -> None:
     """Send a draft to the editors."""
     if not can_edit_case(author, case):
         raise CaseError("this case cannot be submitted by this user now")
+    from portal.cases.workflow import record
+
+    before = case.status
     case.status = CaseStatus.SUBMITTED
     case.updated_at = utcnow()
-    _save_revision(case, author, "Sendt inn")
+    revision = _save_revision(case, author, "Sendt inn")
+    record(case, actor=author, action="submit", from_status=before, revision=revision)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from portal.cases import queries, services
+from portal.cases.models import CaseStatus
 from portal.i18n import current_language
 from portal.search import facets as search_facets
 from portal.search.service import load_hits, popular_categories, search_cases
@@ -37,13 +38,20 @@ def list_cases() -> str:
 
 
 @bp.get("/<slug>")
-def show_case(slug: str) -> str:
+def show_case(slug: str) -> str | tuple[str, int]:
     """A case with its results, organizations and the strategy goals it supports."""
     case = queries.get_visible_case(slug, current_user)
     if case is None:
         # Drafts and submissions are shown to their organization and the editors only.
         case = queries.get_case(slug)
-        if case is None or not services.can_view_unpublished(current_user, case):
+        if case is None:
+            abort(404)
+        if case.status is CaseStatus.UNPUBLISHED and not services.can_view_unpublished(
+            current_user, case
+        ):
+            # Gone, with the editors' reason; the story itself is no longer shown.
+            return render_template("cases/gone.html", case=case), 410
+        if not services.can_view_unpublished(current_user, case):
             abort(404)
     return render_template(
         "cases/show.html",

@@ -63,7 +63,9 @@ def test_unpublished_cases_answer_404(client, factory):
     listing = client.get("/eksempler/").get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
     for status, slug in zip(hidden, slugs, strict=True):
-        assert client.get(f"/eksempler/{slug}").status_code == 404
+        # Withdrawn cases say so (410); the others do not admit to existing (404).
+        expected = 410 if status is CaseStatus.UNPUBLISHED else 404
+        assert client.get(f"/eksempler/{slug}").status_code == expected
         assert f"Hemmelig {status}" not in listing
         assert f"Hemmelig {status}" not in home
 

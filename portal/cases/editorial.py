@@ -1,0 +1,103 @@
+"""The editors' pages: the queue, the review page and the workflow actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from portal.accounts.models import Role
+from portal.cases import workflow
+from portal.cases.models import Case, CaseStatus
+from portal.cases.services import CaseError
+from portal.db import utcnow
+from portal.extensions import db
+from portal.labels import CASE_STATUS
+from portal.organizations.models import Organization
+from portal.security import role_required
+
+bp = Blueprint("editorial", __name__, url_prefix="/redaksjon")
+
+AGES = {"uke": timedelta(days=7), "maned": timedelta(days=30)}
+
+
+@bp.get("/")
+@login_required
+@role_required(Role.EDITOR)
+def queue() -> str:
+    """Cases waiting for an editor, oldest first; filter by state, organization and age."""
+    raw_status = request.args.get("status", str(CaseStatus.SUBMITTED))
+    status = raw_status if raw_status in {str(s) for s in CaseStatus} else CaseStatus.SUBMITTED
+    stmt = (
+        select(Case)
+        .where(Case.status == status)
+        .options(selectinload(Case.organizations))
+        .order_by(Case.updated_at)
+    )
+    organization = request.args.get("organisasjon", "")
+    if organization:
+        stmt = stmt.where(Case.organizations.any(Organization.slug == organization))
+    age = request.args.get("eldre_enn", "")
+    if age in AGES:
+        stmt = stmt.where(Case.updated_at <= utcnow() - AGES[age])
+    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    return render_template(
+        "editorial/queue.html",
+        cases=db.session.scalars(stmt).all(),
+        status=CaseStatus(status),
+        organization=organization,
+        age=age,
+        organizations=organizations,
+    )
+
+
+def _case(slug: str) -> Case:
+    case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/eksempler/<slug>")
+@login_required
+@role_required(Role.EDITOR)
+def review(slug: str) -> str:
+    """The case, what changed since it was last published, its history and the actions."""
+    case = _case(slug)
+    published = workflow.published_revision(case)
+    return render_template(
+        "editorial/review.html",
+        case=case,
+        diff=workflow.content_diff(
+            published.content if published else None, case.content_snapshot()
+        ),  # fmt: skip
+        has_published_version=published is not None,
+        actions=workflow.allowed_actions(case),
+    )
+
+
+@bp.post("/eksempler/<slug>/<action>")
+@login_required
+@role_required(Role.EDITOR)
+def act(slug: str, action: str) -> Response | tuple[str, int]:
+    """Request changes, publish, reject or unpublish."""
+    case = _case(slug)
+    try:
+        workflow.transition(
+            case=case, editor=current_user, action=action, comment=request.form.get("comment", "")
+        )
+    except CaseError:
+        db.session.rollback()
+        flash(gettext("That could not be done: check the case's state, and write a comment "
+                      "where one is asked for."), "error")  # fmt: skip
+        return redirect(url_for("editorial.review", slug=slug))
+    db.session.commit()
+    flash(
+        gettext("Done: the case is now “%(status)s”.", status=CASE_STATUS[case.status]), "success"
+    )
+    return redirect(url_for("editorial.review", slug=slug))
