@@ -202,3 +202,66 @@ def test_a_contributor_writes_saves_and_submits_a_case(page: Page, live_app, liv
     page.goto(live_server + "/mine-eksempler/")
     expect(page.get_by_role("cell", name="Sendt inn")).to_be_visible()
     axe.check(page)
+
+
+def _sign_in(page: Page, live_server: str, email: str, next_path: str) -> None:
+    page.goto(f"{live_server}/logg-inn?next={next_path}")
+    page.get_by_label("E-postadresse").fill(email)
+    page.get_by_label("Passord").fill("et-langt-og-godt-passord")
+    page.get_by_role("button", name="Logg inn").click()
+
+
+def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app, live_server, axe):
+    from sqlalchemy import select
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_user
+    from portal.extensions import db
+    from portal.organizations.models import Organization
+
+    with live_app.app_context():
+        bergen = db.session.scalars(
+            select(Organization).where(Organization.slug == "bergen-kommune")
+        ).one()
+        create_user(email="forfatter@bergen.kommune.no", name="Bjørn Bergen",
+                    roles={Role.CONTRIBUTOR}, organization=bergen,
+                    password="et-langt-og-godt-passord")  # fmt: skip
+        create_user(email="redaktor@dfo.no", name="Rita Redaktør", roles={Role.EDITOR},
+                    password="et-langt-og-godt-passord")  # fmt: skip
+        db.session.commit()
+    author = browser.new_context(locale="nb-NO").new_page()
+    editor = browser.new_context(locale="nb-NO").new_page()
+
+    _sign_in(author, live_server, "forfatter@bergen.kommune.no", "/eksempler/ny")
+    author.get_by_label("Tittel").fill("Bysykler med solcelletak i Bergen")
+    author.get_by_label("Sammendrag").fill("Bergen kjøpte bysykkelstativ med solcelletak.")
+    author.get_by_role("button", name="Lagre og send til redaksjonen").click()
+    expect(author.get_by_role("status").filter(has_text="Sendt inn")).to_be_visible()
+
+    _sign_in(editor, live_server, "redaktor@dfo.no", "/redaksjon/")
+    expect(editor.get_by_role("heading", level=1)).to_have_text("Redaksjonskø")
+    axe.check(editor)
+    editor.get_by_role("link", name="Bysykler med solcelletak i Bergen").click()
+    axe.check(editor)
+    editor.get_by_label("Kommentar til forfatteren").first.fill("Hva kostet stativene?")
+    editor.get_by_role("button", name="Be om endringer").click()
+    expect(editor.get_by_text("Endringer etterspurt").first).to_be_visible()
+
+    author.goto(live_server + "/mine-eksempler/")
+    expect(author.get_by_role("cell", name="Endringer etterspurt")).to_be_visible()
+    author.get_by_role("link", name="Bysykler med solcelletak i Bergen").click()
+    author.get_by_role("link", name="Rediger").click()
+    author.get_by_label("Resultater").fill("Stativene kostet 2 millioner kroner.")
+    author.get_by_role("button", name="Lagre og send til redaksjonen").click()
+
+    editor.goto(live_server + "/redaksjon/")
+    editor.get_by_role("link", name="Bysykler med solcelletak i Bergen").click()
+    expect(editor.locator(".diff ins").first).to_be_visible()
+    editor.get_by_role("button", name="Publiser").click()
+    expect(editor.get_by_text("Utført").first).to_be_visible()
+    axe.check(editor)
+
+    reader = browser.new_context(locale="nb-NO").new_page()
+    reader.goto(live_server + "/eksempler/?q=solcelletak")
+    reader.get_by_role("link", name=re.compile("Bysykler med solcelletak")).click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Bysykler med solcelletak i Bergen")
