@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "publish": _l("published it"),
     "reject": _l("rejected it"),
     "unpublish": _l("unpublished it"),
+    "restore": _l("restored an earlier revision"),
 }
 
 EVIDENCE_LEVEL = {

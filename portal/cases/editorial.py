@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.cases import workflow
-from portal.cases.models import Case, CaseStatus
+from portal.cases.models import Case, CaseStatus, Revision
 from portal.cases.services import CaseError
 from portal.db import utcnow
 from portal.extensions import db
@@ -101,3 +101,41 @@ def act(slug: str, action: str) -> Response | tuple[str, int]:
         gettext("Done: the case is now “%(status)s”.", status=CASE_STATUS[case.status]), "success"
     )
     return redirect(url_for("editorial.review", slug=slug))
+
+
+@bp.get("/eksempler/<slug>/historikk")
+@login_required
+@role_required(Role.EDITOR)
+def history(slug: str) -> str:
+    """Every saved revision; the difference between any two; restoring an earlier one."""
+    case = _case(slug)
+    revisions = db.session.scalars(
+        select(Revision)
+        .where(Revision.case_id == case.id)
+        .options(selectinload(Revision.author))
+        .order_by(Revision.created_at, Revision.id)
+    ).all()
+    by_id = {r.id: r for r in revisions}
+    newest = revisions[-1] if revisions else None
+    older = revisions[-2] if len(revisions) > 1 else newest
+    left = by_id.get(request.args.get("fra", type=int)) or older
+    right = by_id.get(request.args.get("til", type=int)) or newest
+    diff = workflow.content_diff(left.content, right.content) if left and right else []
+    return render_template(
+        "editorial/history.html", case=case, revisions=revisions, left=left, right=right, diff=diff
+    )
+
+
+@bp.post("/eksempler/<slug>/gjenopprett/<int:revision_id>")
+@login_required
+@role_required(Role.EDITOR)
+def restore(slug: str, revision_id: int) -> Response:
+    """Make an earlier revision current again."""
+    case = _case(slug)
+    revision = db.session.get(Revision, revision_id)
+    if revision is None or revision.case_id != case.id:
+        abort(404)
+    workflow.restore_revision(case=case, editor=current_user, revision=revision)
+    db.session.commit()
+    flash(gettext("The revision was restored."), "success")
+    return redirect(url_for("editorial.history", slug=slug))

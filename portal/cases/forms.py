@@ -110,7 +110,7 @@ class CaseForm(FlaskForm):
                 row.value.errors.append(str(_l("Give a number.")))
                 ok = False
             if not row.unit.data:
-                row.unit.errors.append(str(_l("Give a unit, e.g. % or mill. kr.")))
+                row.unit.errors.append(str(_l("Give a unit, for example percent or mill. kr.")))
                 ok = False
         return ok
 

@@ -110,3 +110,58 @@ def content_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[s
             lines.append({"kind": kind, "text": line[2:]})
         changes.append({"field": name, "lines": lines})
     return changes
+
+
+def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revision:
+    """Make an earlier revision the case's current content (kept as a new revision)."""
+    from decimal import Decimal
+
+    from portal.cases.models import CaseResult, EvidenceLevel, ProcurementStatus
+    from portal.taxonomy.models import Term, Vocabulary
+
+    if not is_editor(editor):
+        raise CaseError("only editors can restore revisions")
+    if revision.case_id != case.id:
+        raise CaseError("that revision belongs to another case")
+    content = revision.content
+    case.title = content["title"]
+    case.summary = content["summary"]
+    for name in BODY_SECTIONS:
+        setattr(case, name, content.get(name) or "")
+    case.year = content.get("year")
+    case.procurement_status = ProcurementStatus(content["procurement_status"])
+    case.estimated_value_nok = content.get("estimated_value_nok")
+    contact = content.get("contact") or {}
+    case.contact_name = contact.get("name")
+    case.contact_role = contact.get("role")
+    case.contact_email = contact.get("email")
+    case.contact_consent = bool(contact.get("consent"))
+    wanted = [tuple(key.split(":", 1)) for key in content.get("terms", [])]
+    case.terms = [
+        term
+        for term in db.session.scalars(select(Term))
+        if (str(term.vocabulary), term.slug) in {(Vocabulary(v).value, s) for v, s in wanted}
+    ]
+    case.results = [
+        CaseResult(
+            position=i,
+            indicator=row["indicator"],
+            value=Decimal(row["value"]),
+            unit=row["unit"],
+            baseline=None if row.get("baseline") is None else Decimal(row["baseline"]),
+            period=row.get("period"),
+            evidence_level=EvidenceLevel(row["evidence_level"]),
+            note=row.get("note"),
+        )
+        for i, row in enumerate(content.get("results", []))
+    ]
+    db.session.flush()
+    restored = Revision(
+        case=case,
+        author=editor,
+        content=case.content_snapshot(),
+        note=f"Gjenopprettet fra revisjon {revision.id}",
+    )
+    db.session.add(restored)
+    record(case, actor=editor, action="restore", from_status=case.status, revision=restored)
+    return restored

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.cases.models import Case, CaseEvent, CaseStatus
+from portal.cases.models import Case, CaseEvent, CaseStatus, Revision
 from portal.extensions import db
 from portal.organizations.models import Organization
 from tests.cases.test_authoring import PASSWORD, _form, _login, _token
@@ -152,3 +152,30 @@ def test_queue_filters(app, people):
         as_text=True
     )
     assert "Porsgrunn" in editor.get("/redaksjon/?status=published").get_data(as_text=True)
+
+
+def test_history_shows_diffs_between_revisions_and_editors_restore(app, people):
+    author, editor = people
+    author.post("/eksempler/ny", data=_form(author, "/eksempler/ny"))
+    with app.app_context():
+        slug = db.session.scalars(select(Case.slug).where(Case.title.startswith("Gjenbruk"))).one()
+    edit = f"/eksempler/{slug}/rediger"
+    author.post(edit, data=_form(author, edit, summary="Andre versjon av sammendraget."))
+    html = editor.get(f"/redaksjon/eksempler/{slug}/historikk").get_data(as_text=True)
+    assert "<del>" in html and "Andre versjon av sammendraget." in html
+    with app.app_context():
+        first = db.session.scalars(
+            select(Revision).join(Case).where(Case.slug == slug).order_by(Revision.id)
+        ).first()
+        first_id = first.id
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = editor.post(
+        f"/redaksjon/eksempler/{slug}/gjenopprett/{first_id}", data={"csrf_token": token}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.slug == slug)).one()
+        assert case.summary.startswith("Kommunen reparerte 300 kontorstoler")
+        assert [r.value for r in case.results] == [300]
+        assert case.revisions[-1].note == f"Gjenopprettet fra revisjon {first_id}"
+    assert author.get(f"/redaksjon/eksempler/{slug}/historikk").status_code == 403
