@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cases.editorial import bp as editorial_bp
     from portal.cases.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
+    from portal.notifications.views import bp as notifications_bp
     from portal.organizations.views import bp as organizations_bp
     from portal.pages.views import bp as pages_bp
     from portal.strategies.views import bp as strategies_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         authoring_bp,
         editorial_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

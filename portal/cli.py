@@ -114,7 +114,22 @@ def users_create_command(
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
+mail_cli = click.Group("mail", help="The e-mail outbox.")
+
+
+@mail_cli.command("send")
+@with_appcontext
+def mail_send_command() -> None:
+    """Send unsent notifications (SMTP from MAIL_* settings; written to the log without)."""
+    from portal.notifications.services import send_outbox
+
+    sent = send_outbox(current_app.config)
+    db.session.commit()
+    click.echo(f"Sent {sent} message(s).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)

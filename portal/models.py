@@ -2,6 +2,7 @@
 
 from portal.accounts.models import LoginAttempt, Role, User, UserRole
 from portal.cases.models import Case, CaseEvent, CaseResult, Image, Revision
+from portal.notifications.models import Notification
 from portal.organizations.models import Organization
 from portal.strategies.models import (
     Action,
@@ -23,6 +24,7 @@ __all__ = [
     "Indicator",
     "LoginAttempt",
     "Measurement",
+    "Notification",
     "Organization",
     "Revision",
     "Role",

@@ -15,6 +15,7 @@ from portal.cases.forms import CaseForm, case_data_from, fill_form_from
 from portal.cases.models import BODY_SECTIONS, Case
 from portal.extensions import csrf, db
 from portal.i18n import current_language
+from portal.notifications.services import notify_case_event
 from portal.organizations.models import Organization
 from portal.security import role_required
 from portal.taxonomy.models import Term, Vocabulary
@@ -79,6 +80,13 @@ def _edit(case: Case | None) -> str | Response:
                 services.save_draft(case=case, author=current_user, data=data)
             if action == "submit":
                 services.submit_case(case=case, author=current_user)
+                notify_case_event(
+                    case=case,
+                    action="submit",
+                    actor=current_user,
+                    comment="",
+                    url=url_for("editorial.review", slug=case.slug, _external=True),
+                )
                 db.session.commit()
                 flash(gettext("The case was sent to the editors."), "success")
                 return redirect(url_for("cases.show_case", slug=case.slug))

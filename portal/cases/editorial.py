@@ -18,6 +18,7 @@ from portal.cases.services import CaseError
 from portal.db import utcnow
 from portal.extensions import db
 from portal.labels import CASE_STATUS
+from portal.notifications.services import notify_case_event
 from portal.organizations.models import Organization
 from portal.security import role_required
 
@@ -87,15 +88,21 @@ def review(slug: str) -> str:
 def act(slug: str, action: str) -> Response | tuple[str, int]:
     """Request changes, publish, reject or unpublish."""
     case = _case(slug)
+    comment = request.form.get("comment", "")
     try:
-        workflow.transition(
-            case=case, editor=current_user, action=action, comment=request.form.get("comment", "")
-        )
+        workflow.transition(case=case, editor=current_user, action=action, comment=comment)
     except CaseError:
         db.session.rollback()
         flash(gettext("That could not be done: check the case's state, and write a comment "
                       "where one is asked for."), "error")  # fmt: skip
         return redirect(url_for("editorial.review", slug=slug))
+    notify_case_event(
+        case=case,
+        action=action,
+        actor=current_user,
+        comment=comment.strip(),
+        url=url_for("cases.show_case", slug=case.slug, _external=True),
+    )
     db.session.commit()
     flash(
         gettext("Done: the case is now “%(status)s”.", status=CASE_STATUS[case.status]), "success"
