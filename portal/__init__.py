@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cases.editorial import bp as editorial_bp
     from portal.cases.views import bp as cases_bp
     from portal.i18n import bp as i18n_bp
+    from portal.media.views import bp as media_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.organizations.views import bp as organizations_bp
     from portal.pages.views import bp as pages_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         authoring_bp,
         editorial_bp,
         notifications_bp,
+        media_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

@@ -26,7 +26,7 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # images up to 20 MB; larger uploads get 413
     WTF_CSRF_TIME_LIMIT = None
 
 

@@ -46,7 +46,7 @@ def _notes(app, email: str) -> list[Notification]:
         return notes
 
 
-def test_submit_notifies_editors_and_decisions_notify_the_author(app, people):  # noqa: F811
+def test_submit_notifies_editors_and_decisions_notify_the_author(app, people):
     author, editor = people
     author.post("/eksempler/ny", data=_form(author, "/eksempler/ny", action="submit"))
     editor_notes = _notes(app, "redaktor@dfo.no")
@@ -65,7 +65,7 @@ def test_submit_notifies_editors_and_decisions_notify_the_author(app, people):  
     assert '<span class="badge ok">Ny</span>' not in author.get("/varsler/").get_data(as_text=True)
 
 
-def test_mail_send_delivers_over_smtp_once(app, people, smtp_server):  # noqa: F811
+def test_mail_send_delivers_over_smtp_once(app, people, smtp_server):
     port, inbox = smtp_server
     author, _ = people
     author.post("/eksempler/ny", data=_form(author, "/eksempler/ny", action="submit"))
@@ -84,7 +84,7 @@ def test_mail_send_delivers_over_smtp_once(app, people, smtp_server):  # noqa: F
     assert "Sent 0 message(s)." in again.output
 
 
-def test_without_a_mail_server_the_mails_go_to_the_log(app, people, caplog):  # noqa: F811
+def test_without_a_mail_server_the_mails_go_to_the_log(app, people, caplog):
     author, _ = people
     author.post("/eksempler/ny", data=_form(author, "/eksempler/ny", action="submit"))
     with caplog.at_level("INFO", logger="portal.notifications.services"):
