@@ -114,6 +114,49 @@ def users_create_command(
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
+@users_cli.command("invite")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["contributor", "editor", "strategy_author", "admin"]),
+)
+@click.option("--organization", default=None, help="Organization slug.")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Where the portal answers.")
+@with_appcontext
+def users_invite_command(
+    email: str, name: str, roles: tuple[str, ...], organization: str | None, base_url: str
+) -> None:
+    """Create a user without a password and queue an invitation link (valid seven days)."""
+    from sqlalchemy import select
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import AccountError, create_user
+    from portal.accounts.tokens import make_token
+    from portal.notifications.services import queue_account_mail
+    from portal.organizations.models import Organization
+
+    org = None
+    if organization:
+        org = db.session.scalars(
+            select(Organization).where(Organization.slug == organization)
+        ).first()
+        if org is None:
+            raise click.ClickException(f"no organization with slug {organization!r}")
+    try:
+        user = create_user(email=email, name=name, roles={Role(r) for r in roles}, organization=org)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    link = f"{base_url.rstrip('/')}/passord/invitasjon/{make_token(user, 'invite')}"
+    queue_account_mail(user=user, kind="invitation", link=link)
+    db.session.commit()
+    click.echo(f"Invited {user.email}; `flask mail send` delivers the link:\n{link}")
+
+
 mail_cli = click.Group("mail", help="The e-mail outbox.")
 
 

@@ -77,6 +77,29 @@ def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url
     return count
 
 
+ACCOUNT_MESSAGES = {
+    "password_reset": (
+        "Nytt passord i Eksempelbanken",
+        "Noen (forhåpentlig du) ba om å sette nytt passord. Lenken virker i én time:\n\n{link}\n\n"
+        "Har du ikke bedt om dette, kan du se bort fra e-posten.",
+    ),
+    "invitation": (
+        "Invitasjon til Eksempelbanken",
+        "Du er invitert til Eksempelbanken. Velg passord her "
+        "(lenken virker i sju dager):\n\n{link}",
+    ),
+}
+
+
+def queue_account_mail(*, user: User, kind: str, link: str) -> Notification:
+    """A message about the account itself (invitation, password reset)."""
+    subject, body = ACCOUNT_MESSAGES[kind]
+    note = Notification(user=user, kind=kind, subject=subject, body=body.format(link=link))
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
 def send_outbox(config: dict[str, Any], limit: int = 500) -> int:
     """E-mail unsent notifications over SMTP, or write them to the log when no server is set."""
     pending = db.session.scalars(

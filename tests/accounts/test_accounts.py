@@ -143,3 +143,65 @@ def test_users_cli(app):
         ]
     )
     assert short.exit_code != 0 and "12 characters" in short.output
+
+
+def _outbox_link(app, email: str) -> str:
+    from portal.notifications.models import Notification
+
+    with app.app_context():
+        note = db.session.scalars(
+            select(Notification)
+            .where(Notification.user.has(email=email))
+            .order_by(Notification.id.desc())
+        ).first()
+        return re.search(r"https?://\S+", note.body).group(0).split("localhost", 1)[1]
+
+
+def test_password_reset_by_link_works_once(app, client, user):
+    token = _token(client, "/glemt-passord")
+    response = client.post("/glemt-passord", data={"email": "KARI@example.no", "csrf_token": token})
+    assert response.status_code == 302
+    unknown = client.post(
+        "/glemt-passord",
+        data={"email": "ingen@example.no", "csrf_token": _token(client, "/glemt-passord")},
+    )
+    assert unknown.status_code == 302  # the same answer: no account enumeration
+    link = _outbox_link(app, "kari@example.no")
+    page = client.get(link)
+    assert page.status_code == 200 and "Velg passord" in page.get_data(as_text=True)
+    mismatch = client.post(
+        link, data={"password": "nytt-og-langt-passord", "confirm": "noe annet her",
+                    "csrf_token": _token(client, link)},
+    )  # fmt: skip
+    assert mismatch.status_code == 400
+    assert "De to passordene er ikke like." in mismatch.get_data(as_text=True)
+    done = client.post(
+        link, data={"password": "nytt-og-langt-passord", "confirm": "nytt-og-langt-passord",
+                    "csrf_token": _token(client, link)},
+    )  # fmt: skip
+    assert done.status_code == 302
+    assert client.get(link).status_code == 400  # used: the session version moved on
+    fresh = app.test_client()
+    assert _login(fresh, "kari@example.no", "nytt-og-langt-passord").status_code == 302
+
+
+def test_forged_or_foreign_tokens_are_refused(client):
+    assert client.get("/passord/nullstill/abc.def.ghi").status_code == 400
+    assert client.get("/passord/annet/abc").status_code == 404
+
+
+def test_invitation_from_the_cli(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "invite", "--email", "ny@asker.kommune.no", "--role", "contributor",
+              "--organization", "asker-kommune", "--base-url", "http://localhost"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    link = _outbox_link(app, "ny@asker.kommune.no")
+    client = app.test_client()
+    response = client.post(
+        link, data={"password": "invitert-og-langt", "confirm": "invitert-og-langt",
+                    "csrf_token": _token(client, link)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert "ny@asker.kommune.no" in client.get("/").get_data(as_text=True)
