@@ -67,6 +67,21 @@ def search_rebuild_command() -> None:
 
 users_cli = click.Group("users", help="Manage user accounts.")
 
+ROLE_CHOICE = click.Choice(["contributor", "editor", "strategy_author", "admin"])
+
+
+def _organization_or_fail(slug: str | None):
+    from sqlalchemy import select
+
+    from portal.organizations.models import Organization
+
+    if not slug:
+        return None
+    org = db.session.scalars(select(Organization).where(Organization.slug == slug)).first()
+    if org is None:
+        raise click.ClickException(f"no organization with slug {slug!r}")
+    return org
+
 
 @users_cli.command("create")
 @click.option("--email", required=True)
@@ -76,7 +91,7 @@ users_cli = click.Group("users", help="Manage user accounts.")
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(["contributor", "editor", "strategy_author", "admin"]),
+    type=ROLE_CHOICE,
     help="May be given several times.",
 )
 @click.option("--organization", default=None, help="Organization slug.")
@@ -86,19 +101,11 @@ def users_create_command(
     email: str, name: str, roles: tuple[str, ...], organization: str | None, password: str
 ) -> None:
     """Create a user with one or more roles."""
-    from sqlalchemy import select
 
     from portal.accounts.models import Role
     from portal.accounts.services import AccountError, create_user
-    from portal.organizations.models import Organization
 
-    org = None
-    if organization:
-        org = db.session.scalars(
-            select(Organization).where(Organization.slug == organization)
-        ).first()
-        if org is None:
-            raise click.ClickException(f"no organization with slug {organization!r}")
+    org = _organization_or_fail(organization)
     try:
         user = create_user(
             email=email,
@@ -122,7 +129,7 @@ def users_create_command(
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(["contributor", "editor", "strategy_author", "admin"]),
+    type=ROLE_CHOICE,
 )
 @click.option("--organization", default=None, help="Organization slug.")
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Where the portal answers.")
@@ -131,21 +138,13 @@ def users_invite_command(
     email: str, name: str, roles: tuple[str, ...], organization: str | None, base_url: str
 ) -> None:
     """Create a user without a password and queue an invitation link (valid seven days)."""
-    from sqlalchemy import select
 
     from portal.accounts.models import Role
     from portal.accounts.services import AccountError, create_user
     from portal.accounts.tokens import make_token
     from portal.notifications.services import queue_account_mail
-    from portal.organizations.models import Organization
 
-    org = None
-    if organization:
-        org = db.session.scalars(
-            select(Organization).where(Organization.slug == organization)
-        ).first()
-        if org is None:
-            raise click.ClickException(f"no organization with slug {organization!r}")
+    org = _organization_or_fail(organization)
     try:
         user = create_user(email=email, name=name, roles={Role(r) for r in roles}, organization=org)
     except AccountError as error:
