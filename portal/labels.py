@@ -32,6 +32,8 @@ EVENT_LABELS = {
     "reject": _l("rejected it"),
     "unpublish": _l("unpublished it"),
     "restore": _l("restored an earlier revision"),
+    "propose_change": _l("proposed a change to the published case"),
+    "decline_change": _l("declined the proposed change"),
 }
 
 EVIDENCE_LEVEL = {

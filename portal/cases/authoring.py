@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.cases import services
+from portal.cases import services, workflow
 from portal.cases.forms import CaseForm, case_data_from, fill_form_from
 from portal.cases.models import BODY_SECTIONS, Case
 from portal.extensions import csrf, db
@@ -58,7 +58,14 @@ def _edit(case: Case | None) -> str | Response:
     action = request.form.get("action", "save")
     preview = None
     if request.method == "GET" and case is not None:
-        fill_form_from(form, case)
+        waiting = workflow.pending_revision(case) if case.is_published else None
+        if waiting is not None:
+            # Continue from the change already waiting for the editors, not the public text.
+            proposed = Case(slug=case.slug, title="", summary="")
+            workflow.apply_content(proposed, waiting.content)
+            fill_form_from(form, proposed)
+        else:
+            fill_form_from(form, case)
         form.set_term_choices(_terms_by_vocabulary(), current_language())
     elif request.method == "POST":
         if action == "add_result" and len(form.results) < form.results.max_entries:
@@ -90,6 +97,18 @@ def _edit(case: Case | None) -> str | Response:
                 db.session.commit()
                 flash(gettext("The case was sent to the editors."), "success")
                 return redirect(url_for("cases.show_case", slug=case.slug))
+            if case.is_published:
+                notify_case_event(
+                    case=case,
+                    action="submit",
+                    actor=current_user,
+                    comment="",
+                    url=url_for("editorial.review", slug=case.slug, _external=True),
+                )
+                db.session.commit()
+                flash(gettext("Your change was sent to the editors. The published text stays "
+                              "until they approve it."), "success")  # fmt: skip
+                return redirect(url_for("authoring.edit_case", slug=case.slug))
             db.session.commit()
             flash(gettext("The draft was saved."), "success")
             return redirect(url_for("authoring.edit_case", slug=case.slug))

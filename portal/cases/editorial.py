@@ -71,9 +71,13 @@ def review(slug: str) -> str:
     """The case, what changed since it was last published, its history and the actions."""
     case = _case(slug)
     published = workflow.published_revision(case)
+    waiting = workflow.pending_revision(case)
     return render_template(
         "editorial/review.html",
         case=case,
+        pending_diff=workflow.content_diff(case.content_snapshot(), waiting.content)
+        if waiting
+        else None,
         diff=workflow.content_diff(
             published.content if published else None, case.content_snapshot()
         ),  # fmt: skip
@@ -146,3 +150,34 @@ def restore(slug: str, revision_id: int) -> Response:
     db.session.commit()
     flash(gettext("The revision was restored."), "success")
     return redirect(url_for("editorial.history", slug=slug))
+
+
+@bp.post("/eksempler/<slug>/endring/<decision>")
+@login_required
+@role_required(Role.EDITOR)
+def decide_change(slug: str, decision: str) -> Response:
+    """Approve or decline an author's change to a published case."""
+    if decision not in ("godkjenn", "avvis"):
+        abort(404)
+    case = _case(slug)
+    comment = request.form.get("comment", "")
+    try:
+        workflow.decide_pending(
+            case=case, editor=current_user, approve=decision == "godkjenn", comment=comment
+        )
+    except CaseError:
+        db.session.rollback()
+        flash(gettext("That could not be done: check the case's state, and write a comment "
+                      "where one is asked for."), "error")  # fmt: skip
+        return redirect(url_for("editorial.review", slug=slug))
+    notify_case_event(
+        case=case,
+        action="publish" if decision == "godkjenn" else "reject",
+        actor=current_user,
+        comment=comment.strip(),
+        url=url_for("cases.show_case", slug=case.slug, _external=True),
+    )
+    db.session.commit()
+    flash(gettext("The change was approved and published.") if decision == "godkjenn"
+          else gettext("The change was declined."), "success")  # fmt: skip
+    return redirect(url_for("editorial.review", slug=slug))

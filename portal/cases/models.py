@@ -243,6 +243,8 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(300))
+    # An author's change to a published case, waiting for an editor; not yet on the case.
+    is_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     case: Mapped[Case] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship()

@@ -24,7 +24,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.taxonomy.models import Term
 
-EDITABLE_BY_AUTHORS = {CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED}
+EDITABLE_BY_AUTHORS = {CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED, CaseStatus.PUBLISHED}
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
 
 
@@ -149,9 +149,29 @@ def create_draft(*, author: User, data: CaseData) -> Case:
 
 
 def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
-    """Save the author's changes; every save is kept as a revision."""
+    """Save the author's changes; every save is kept as a revision.
+
+    On a published case the change waits for an editor: it is stored as a pending revision
+    and the public version stays as it is until the change is approved.
+    """
     if not can_edit_case(author, case):
         raise CaseError("this case cannot be edited by this user now")
+    if case.status is CaseStatus.PUBLISHED:
+        from portal.cases.workflow import record
+
+        proposed = Case(slug=case.slug, title="", summary="", status=CaseStatus.DRAFT)
+        _apply(proposed, data)
+        proposed.organizations = list(case.organizations)
+        content = proposed.content_snapshot()
+        revision = Revision(
+            case=case, author=author, content=content, note="Endring til vurdering",
+            is_pending=True,
+        )  # fmt: skip
+        db.session.add(revision)
+        db.session.flush()
+        record(case, actor=author, action="propose_change", from_status=case.status,
+               revision=revision)  # fmt: skip
+        return revision
     _apply(case, data)
     return _save_revision(case, author, "Lagret")
 

@@ -112,18 +112,13 @@ def content_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[s
     return changes
 
 
-def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revision:
-    """Make an earlier revision the case's current content (kept as a new revision)."""
+def apply_content(case: Case, content: dict[str, Any]) -> None:
+    """Put a revision's content on a case (organizations and state stay as they are)."""
     from decimal import Decimal
 
     from portal.cases.models import CaseResult, EvidenceLevel, ProcurementStatus
-    from portal.taxonomy.models import Term, Vocabulary
+    from portal.taxonomy.models import Term
 
-    if not is_editor(editor):
-        raise CaseError("only editors can restore revisions")
-    if revision.case_id != case.id:
-        raise CaseError("that revision belongs to another case")
-    content = revision.content
     case.title = content["title"]
     case.summary = content["summary"]
     for name in BODY_SECTIONS:
@@ -136,11 +131,11 @@ def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revisio
     case.contact_role = contact.get("role")
     case.contact_email = contact.get("email")
     case.contact_consent = bool(contact.get("consent"))
-    wanted = [tuple(key.split(":", 1)) for key in content.get("terms", [])]
+    wanted = set(content.get("terms", []))
     case.terms = [
         term
         for term in db.session.scalars(select(Term))
-        if (str(term.vocabulary), term.slug) in {(Vocabulary(v).value, s) for v, s in wanted}
+        if f"{term.vocabulary}:{term.slug}" in wanted
     ]
     case.results = [
         CaseResult(
@@ -155,6 +150,15 @@ def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revisio
         )
         for i, row in enumerate(content.get("results", []))
     ]
+
+
+def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revision:
+    """Make an earlier revision the case's current content (kept as a new revision)."""
+    if not is_editor(editor):
+        raise CaseError("only editors can restore revisions")
+    if revision.case_id != case.id:
+        raise CaseError("that revision belongs to another case")
+    apply_content(case, revision.content)
     db.session.flush()
     restored = Revision(
         case=case,
@@ -165,3 +169,37 @@ def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revisio
     db.session.add(restored)
     record(case, actor=editor, action="restore", from_status=case.status, revision=restored)
     return restored
+
+
+def pending_revision(case: Case) -> Revision | None:
+    """The newest change an author proposed to the published case, if any is waiting."""
+    return db.session.scalars(
+        select(Revision)
+        .where(Revision.case_id == case.id, Revision.is_pending.is_(True))
+        .order_by(Revision.id.desc())
+    ).first()
+
+
+def decide_pending(*, case: Case, editor: User, approve: bool, comment: str = "") -> CaseEvent:
+    """Apply an author's proposed change to the published case, or turn it down."""
+    if not is_editor(editor):
+        raise CaseError("only editors can do that")
+    revision = pending_revision(case)
+    if revision is None:
+        raise CaseError("no change is waiting")
+    if not approve and not comment.strip():
+        raise CaseError("a comment is required")
+    for waiting in db.session.scalars(
+        select(Revision).where(Revision.case_id == case.id, Revision.is_pending.is_(True))
+    ):
+        waiting.is_pending = False
+    if approve:
+        apply_content(case, revision.content)
+        db.session.flush()
+        snapshot = Revision(case=case, author=editor, content=case.content_snapshot(),
+                            note="Publisert")  # fmt: skip
+        db.session.add(snapshot)
+        return record(case, actor=editor, action="publish", comment=comment or None,
+                      from_status=case.status, revision=snapshot)  # fmt: skip
+    return record(case, actor=editor, action="decline_change", comment=comment,
+                  from_status=case.status, revision=revision)  # fmt: skip

@@ -58,7 +58,8 @@ def _editable_case(slug: str) -> Case:
     case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
     if case is None or not can_view_unpublished(current_user, case):
         abort(404)
-    if not can_edit_case(current_user, case):
+    # Images of a published case would go live unreviewed; they change only before publishing.
+    if not can_edit_case(current_user, case) or case.status is CaseStatus.PUBLISHED:
         abort(403)
     return case
 

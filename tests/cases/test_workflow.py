@@ -179,3 +179,51 @@ def test_history_shows_diffs_between_revisions_and_editors_restore(app, people):
         assert [r.value for r in case.results] == [300]
         assert case.revisions[-1].note == f"Gjenopprettet fra revisjon {first_id}"
     assert author.get(f"/redaksjon/eksempler/{slug}/historikk").status_code == 403
+
+
+def test_an_edit_to_a_published_case_waits_for_the_editors(app, people):
+    author, editor = people
+    slug = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+    edit = f"/eksempler/{slug}/rediger"
+    page = author.get(edit).get_data(as_text=True)
+    assert "Send endringen til redaksjonen" in page
+    data = _form(author, edit, title="Asker hentet brukte møbler for 1,6 millioner kroner")
+    assert author.post(edit, data=data).status_code == 302
+    public = app.test_client().get(f"/eksempler/{slug}").get_data(as_text=True)
+    assert "1,4 millioner kroner fra eget lager" in public  # the public text stays
+    assert "1,6 millioner" in author.get(edit).get_data(as_text=True)  # the author continues
+    review = editor.get(f"/redaksjon/eksempler/{slug}").get_data(as_text=True)
+    assert "En endring venter på godkjenning" in review and "1,6 millioner" in review
+    token = re.search(r'name="csrf_token" value="([^"]+)"', review).group(1)
+    editor.post(f"/redaksjon/eksempler/{slug}/endring/godkjenn", data={"csrf_token": token})
+    public = app.test_client().get(f"/eksempler/{slug}").get_data(as_text=True)
+    assert "Asker hentet brukte møbler for 1,6 millioner kroner" in public
+    found = app.test_client().get("/api/v1/search?q=1,6+millioner").get_json()
+    assert slug in [item["slug"] for item in found["items"]]
+    assert "En endring venter" not in editor.get(f"/redaksjon/eksempler/{slug}").get_data(
+        as_text=True
+    )
+
+
+def test_a_declined_change_leaves_the_published_case(app, people):
+    author, editor = people
+    slug = "sirkula-avtaleforvalter-sparte-4-4-millioner"
+    edit = f"/eksempler/{slug}/rediger"
+    author_org = _user(app, "sirkula@sirkula.no", {Role.CONTRIBUTOR}, org="sirkula")
+    author_org.post(edit, data=_form(author_org, edit, title="Feil tittel"))
+    review = editor.get(f"/redaksjon/eksempler/{slug}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', review).group(1)
+    refused = editor.post(f"/redaksjon/eksempler/{slug}/endring/avvis", data={"csrf_token": token})
+    assert refused.status_code == 302  # no comment: nothing happens
+    editor.post(
+        f"/redaksjon/eksempler/{slug}/endring/avvis",
+        data={"csrf_token": token, "comment": "Tittelen må beholde tallet."},
+    )
+    assert "Sirkulas avtaleforvalter sparte" in app.test_client().get(
+        f"/eksempler/{slug}"
+    ).get_data(as_text=True)
+    assert "En endring venter" not in editor.get(f"/redaksjon/eksempler/{slug}").get_data(
+        as_text=True
+    )
+    # Authors of other organizations cannot touch it at all.
+    assert author.get(edit).status_code == 404
