@@ -111,7 +111,9 @@ def _save_revision(case: Case, author: User, note: str) -> Revision:
 
 def can_edit_case(user: Any, case: Case) -> bool:
     """Authors edit their organization's drafts; published cases go through the editors."""
-    if not getattr(user, "is_authenticated", False):
+    from portal.accounts.models import Role
+
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.CONTRIBUTOR):
         return False
     return (
         case.status in EDITABLE_BY_AUTHORS
