@@ -71,6 +71,7 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal import api, cli, errors
+    from portal.accounts.admin import bp as admin_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.cases.authoring import bp as authoring_bp
     from portal.cases.editorial import bp as editorial_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         editorial_bp,
         notifications_bp,
         media_bp,
+        admin_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

@@ -105,3 +105,17 @@ def authenticate(*, email: str, password: str, address: str) -> User | None:
     db.session.add(LoginAttempt(email=email, address=address[:45], succeeded=ok))
     db.session.flush()
     return user if ok else None
+
+
+def update_user(
+    *, user: User, roles: set[Role], organization: Organization | None, is_active: bool
+) -> None:
+    """Change a user's roles, organization and whether they may sign in."""
+    user.role_rows = [row for row in user.role_rows if row.role in roles]
+    held = {row.role for row in user.role_rows}
+    user.role_rows.extend(UserRole(role=role) for role in sorted(roles - held))
+    user.organization = organization
+    if user.is_active and not is_active:
+        user.session_version += 1  # signs them out everywhere
+    user.is_active = is_active
+    db.session.flush()

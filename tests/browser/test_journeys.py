@@ -284,3 +284,19 @@ def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app
     reader.goto(live_server + "/eksempler/?q=solcelletak")
     reader.get_by_role("link", name=re.compile("Bysykler med solcelletak")).click()
     expect(reader.get_by_role("heading", level=1)).to_have_text("Bysykler med solcelletak i Bergen")
+
+
+def test_admin_page_passes_the_audit(page: Page, live_app, live_server, axe):
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_user
+    from portal.extensions import db
+
+    with live_app.app_context():
+        create_user(email="admin@dfo.no", name="Ada Admin", roles={Role.ADMIN},
+                    password="et-langt-og-godt-passord")  # fmt: skip
+        db.session.commit()
+    _sign_in(page, live_server, "admin@dfo.no", "/admin/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administrasjon")
+    axe.check(page)
+    page.goto(live_server + "/varsler/")
+    axe.check(page)
