@@ -254,6 +254,19 @@ def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app
     _sign_in(author, live_server, "forfatter@bergen.kommune.no", "/eksempler/ny")
     author.get_by_label("Tittel").fill("Bysykler med solcelletak i Bergen")
     author.get_by_label("Sammendrag").fill("Bergen kjøpte bysykkelstativ med solcelletak.")
+    author.get_by_role("button", name="Lagre utkast").click()
+    import io
+
+    from PIL import Image as PILImage
+
+    photo = io.BytesIO()
+    PILImage.new("RGB", (1200, 900), (200, 160, 40)).save(photo, "JPEG")
+    author.get_by_label("Bildefil").set_input_files(
+        files=[{"name": "stativ.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()}]
+    )
+    author.get_by_label("Alternativ tekst").fill("Bysykkelstativ med solcellepaneler på taket")
+    author.get_by_role("button", name="Last opp bilde").click()
+    expect(author.get_by_text("Bildet er lagt til.")).to_be_visible()
     author.get_by_role("button", name="Lagre og send til redaksjonen").click()
     expect(author.get_by_role("status").filter(has_text="Sendt inn")).to_be_visible()
 
@@ -284,6 +297,9 @@ def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app
     reader.goto(live_server + "/eksempler/?q=solcelletak")
     reader.get_by_role("link", name=re.compile("Bysykler med solcelletak")).click()
     expect(reader.get_by_role("heading", level=1)).to_have_text("Bysykler med solcelletak i Bergen")
+    image = reader.get_by_role("img", name="Bysykkelstativ med solcellepaneler på taket")
+    expect(image).to_be_visible()
+    assert reader.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
 
 
 def test_admin_page_passes_the_audit(page: Page, live_app, live_server, axe):
