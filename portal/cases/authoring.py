@@ -58,7 +58,11 @@ def _edit(case: Case | None) -> str | Response:
     action = request.form.get("action", "save")
     preview = None
     if request.method == "GET" and case is not None:
-        waiting = workflow.pending_revision(case) if case.is_published else None
+        waiting = (
+            workflow.pending_revision(case)
+            if case.is_published and not services.is_editor(current_user)
+            else None
+        )
         if waiting is not None:
             # Continue from the change already waiting for the editors, not the public text.
             proposed = Case(slug=case.slug, title="", summary="")
@@ -97,7 +101,7 @@ def _edit(case: Case | None) -> str | Response:
                 db.session.commit()
                 flash(gettext("The case was sent to the editors."), "success")
                 return redirect(url_for("cases.show_case", slug=case.slug))
-            if case.is_published:
+            if case.is_published and not services.is_editor(current_user):
                 notify_case_event(
                     case=case,
                     action="submit",
@@ -130,7 +134,7 @@ def new_case() -> str | Response:
 @bp.route("/eksempler/<slug>/rediger", methods=["GET", "POST"])
 @csrf.exempt  # CaseForm checks the token itself, so an expired one re-shows the text
 @login_required
-@role_required(Role.CONTRIBUTOR)
+@role_required(Role.CONTRIBUTOR, Role.EDITOR)
 def edit_case(slug: str) -> str | Response:
     """Edit a draft (or a case the editors sent back)."""
     case = _case_for_author(slug)

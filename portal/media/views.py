@@ -59,14 +59,16 @@ def _editable_case(slug: str) -> Case:
     if case is None or not can_view_unpublished(current_user, case):
         abort(404)
     # Images of a published case would go live unreviewed; they change only before publishing.
-    if not can_edit_case(current_user, case) or case.status is CaseStatus.PUBLISHED:
+    if not can_edit_case(current_user, case):
+        abort(403)
+    if case.status is CaseStatus.PUBLISHED and not current_user.has_role(Role.EDITOR):
         abort(403)
     return case
 
 
 @bp.post("/eksempler/<slug>/bilder")
 @login_required
-@role_required(Role.CONTRIBUTOR)
+@role_required(Role.CONTRIBUTOR, Role.EDITOR)
 def upload(slug: str) -> Response:
     """Add an image to a draft."""
     case = _editable_case(slug)
@@ -94,7 +96,7 @@ def upload(slug: str) -> Response:
 
 @bp.post("/eksempler/<slug>/bilder/<int:image_id>/<operation>")
 @login_required
-@role_required(Role.CONTRIBUTOR)
+@role_required(Role.CONTRIBUTOR, Role.EDITOR)
 def change(slug: str, image_id: int, operation: str) -> Response:
     """Move an image up or down, make it the cover, or remove it."""
     case = _editable_case(slug)

@@ -227,3 +227,19 @@ def test_a_declined_change_leaves_the_published_case(app, people):
     )
     # Authors of other organizations cannot touch it at all.
     assert author.get(edit).status_code == 404
+
+
+def test_editors_edit_any_case_directly(app, people):
+    _, editor = people
+    slug = "porsgrunn-rammeavtaler-med-samspill-for-vann-og-avlop"
+    edit = f"/eksempler/{slug}/rediger"
+    assert editor.get(edit).status_code == 200
+    editor.post(
+        edit, data=_form(editor, edit, title="Porsgrunn: en tredel lavere pris per meter rør")
+    )
+    public = app.test_client().get(f"/eksempler/{slug}").get_data(as_text=True)
+    assert "Porsgrunn: en tredel lavere pris per meter rør" in public
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.slug == slug)).one()
+        assert case.revisions[-1].note == "Redigert av redaksjonen"
+        assert case.status is CaseStatus.PUBLISHED
