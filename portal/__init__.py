@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.media.views import bp as media_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.organizations.views import bp as organizations_bp
+    from portal.pages.feeds import bp as feeds_bp
     from portal.pages.views import bp as pages_bp
     from portal.strategies.views import bp as strategies_bp
     from portal.taxonomy.views import bp as taxonomy_bp
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         media_bp,
         admin_bp,
+        feeds_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

@@ -51,7 +51,10 @@ def login() -> str | Response:
 
 @bp.post("/logg-ut")
 def logout() -> Response:
-    """Sign out of this browser."""
+    """Sign out, here and in every other browser (the session version moves on)."""
+    if current_user.is_authenticated:
+        services.end_all_sessions(user=current_user)
+        db.session.commit()
     logout_user()
     flash(gettext("You are signed out."), "success")
     return redirect(url_for("pages.home"))

@@ -71,6 +71,8 @@ CHANNELS = [
     "/api/v1/cases?per_page=100",
     "/api/v1/search?q=hemmeligord",
     "/api/v1/search?category=mobler&per_page=100",
+    "/sitemap.xml",
+    "/eksempler/nye.atom",
 ]
 
 

@@ -122,3 +122,18 @@ def test_server_errors_get_a_norwegian_page_and_json_for_the_api(app):
     api = client.get("/api/v1/feil-for-test")
     assert api.status_code == 500
     assert api.get_json()["message"]
+
+
+def test_sitemap_and_feed_list_published_content(client):
+    from xml.etree import ElementTree
+
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.mimetype == "application/xml"
+    locations = [e.text for e in ElementTree.fromstring(sitemap.data).iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]  # fmt: skip
+    assert len([u for u in locations if "/eksempler/" in u and not u.endswith("/")]) == 18
+    assert len([u for u in locations if "/strategier/" in u]) == 3
+    feed = client.get("/eksempler/nye.atom")
+    assert feed.mimetype == "application/atom+xml"
+    entries = ElementTree.fromstring(feed.data).findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 18
