@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -36,6 +37,12 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ResultForm(Form):
+    class Meta:
+        # A plain Form (used inside FormField) gets WTForms' own messages in the page's
+        # language the same way FlaskForm does.
+        def get_translations(self, form):
+            return wtf_translations
+
     indicator = StringField(_l("Indicator"), validators=[Optional(), Length(max=200)])
     value = DecimalField(_l("Value"), validators=[Optional()], places=None)
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])

@@ -182,3 +182,34 @@ def test_only_contributors_may_write(app):
     client = app.test_client()
     _login(client, "leser@asker.kommune.no")
     assert client.get("/eksempler/ny").status_code == 403
+
+
+def test_script_in_every_text_field_never_runs(app, contributor):
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    fields = ["title", "summary", "background", "what_was_done", "results_text",
+              "not_as_planned", "lessons", "contact_name", "contact_role",
+              "results-0-indicator", "results-0-period"]  # fmt: skip
+    data = _form(contributor, "/eksempler/ny", **{name: f"Felt {name} {script}" for name in fields})
+    data.update(
+        contact_email="kontakt@asker.kommune.no", contact_consent="y", summary="Kort " + script
+    )
+    response = contributor.post("/eksempler/ny", data=data)
+    assert response.status_code == 302, re.findall(
+        r"<li><a href=\"#[^\"]*\">[^<]*", response.get_data(as_text=True)
+    )
+    with app.app_context():
+        slug = db.session.scalars(
+            select(Case.slug).where(Case.title.startswith("Felt title"))
+        ).one()
+    for path in (f"/eksempler/{slug}", f"/eksempler/{slug}/rediger", "/mine-eksempler/"):
+        html = contributor.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html, path
+        found = re.findall(r".{80}<img src=x onerror.{40}", html, re.S)
+        assert not found, (path, found)
+
+
+def test_result_row_messages_are_norwegian(contributor):
+    data = _form(contributor, "/eksempler/ny", **{"results-0-unit": "x" * 61})
+    html = contributor.post("/eksempler/ny", data=data).get_data(as_text=True)
+    assert "Field cannot be longer" not in html
+    assert "60" in html and "tegn" in html
