@@ -47,14 +47,6 @@ class CaseFilters:
     def is_empty(self) -> bool:
         return not (self.terms or self.organizations or self.years)
 
-    def as_query_args(self) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        for vocabulary, values in self.terms.items():
-            pairs.extend((vocabulary.url_slug, v) for v in values)
-        pairs.extend(("organisasjon", v) for v in self.organizations)
-        pairs.extend(("ar", str(v)) for v in self.years)
-        return pairs
-
 
 def _with_case_details(stmt: Select) -> Select:
     return stmt.options(selectinload(Case.organizations), selectinload(Case.terms))
@@ -86,11 +78,6 @@ def filtered_cases(filters: CaseFilters, user: Any = None) -> Select[tuple[Case]
         "year": (desc(Case.year).nulls_last(), Case.title),
     }[filters.sort]
     return _with_case_details(stmt.order_by(*order))
-
-
-def newest_cases(limit: int, user: Any = None) -> list[Case]:
-    stmt = visible_cases(user).order_by(desc(Case.published_at), desc(Case.id)).limit(limit)
-    return list(db.session.scalars(_with_case_details(stmt)))
 
 
 def count_visible_cases(user: Any = None) -> int:

@@ -549,6 +549,3 @@ class WhooshBackend:
                 report.stale.append(doc["slug"])
         report.extra.extend(sorted(stored["slug"] for stored in indexed.values()))
         return report
-
-    def count(self) -> int:
-        return self._state_now().searcher.doc_count()
