@@ -15,231 +15,21 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text, highlight
+from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
 
 from portal.search import query as query_mod
-from portal.search.analysis import analyse, norwegian_analyzer, spelling_analyzer, words
+from portal.search.analysis import analyse, norwegian_analyzer, words
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.documents import FACETS
+from portal.search.whoosh_schema import EscapingFormatter, make_schema
+from portal.search.whoosh_state import SearcherState, mask, members
 
 WRITE_TIMEOUT = 60.0
-
-
-def make_schema() -> Schema:
-    text = norwegian_analyzer()
-    fields: dict[str, Any] = {
-        "id": ID(stored=True, unique=True),
-        "slug": ID(stored=True),
-        "version": NUMERIC(bits=64, stored=True, signed=False),
-        "published": NUMERIC(bits=64, stored=True, sortable=True),
-        # Shown and highlighted, not searched: the search goes to "content".
-        "title": STORED(),
-        "summary": STORED(),
-        "organizations": STORED(),
-        "tags": STORED(),
-        "body": STORED(),
-        "content": TEXT(analyzer=text),
-        "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
-    }
-    for facet in FACETS:
-        fields[facet] = KEYWORD(stored=True, commas=True, lowercase=False)
-    return Schema(**fields)
-
-
-class EscapingFormatter(Formatter):
-    """Highlights matched words with <mark>; everything else is HTML-escaped."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return str(escape(text))
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
-
-
-@dataclass
-class _DocInfo:
-    case_id: int
-    slug: str
-    published: int
-    facets: dict[str, frozenset[str]]
-
-
-def _mask(docnums: Iterable[int]) -> int:
-    """A set of document numbers as the bits of one integer (fast AND and popcount)."""
-    docnums = list(docnums)
-    if not docnums:
-        return 0
-    bits = bytearray((max(docnums) >> 3) + 1)
-    for d in docnums:
-        bits[d >> 3] |= 1 << (d & 7)
-    return int.from_bytes(bits, "little")
-
-
-def _members(mask: int) -> list[int]:
-    out = []
-    data = mask.to_bytes((mask.bit_length() + 7) >> 3, "little")
-    for byte_index, byte in enumerate(data):
-        while byte:
-            low = byte & -byte
-            out.append((byte_index << 3) + low.bit_length() - 1)
-            byte ^= low
-    return out
-
-
-class _FacetTable:
-    """Per facet value, the set of documents that carry it, as bitmasks."""
-
-    def __init__(self, docs: dict[int, _DocInfo]) -> None:
-        self.all = _mask(docs)
-        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
-        for docnum, info in docs.items():
-            for facet, facet_values in info.facets.items():
-                for value in facet_values:
-                    values[facet].setdefault(value, []).append(docnum)
-        self.masks = {f: {v: _mask(d) for v, d in vs.items()} for f, vs in values.items()}
-        self.by_date = sorted(docs, key=lambda d: (-docs[d].published, -docs[d].case_id))
-        self.date_rank = {d: i for i, d in enumerate(self.by_date)}
-
-    def newest_first(self, matching: int, total: int, wanted: int) -> list[int]:
-        """The first `wanted` matching documents, newest first, without sorting them all."""
-        if wanted <= 0:
-            return []
-        if total * 20 < len(self.by_date):
-            # A narrow result: listing its members is cheaper than scanning the date order.
-            members = _members(matching)
-            members.sort(key=self.date_rank.__getitem__)
-            return members[:wanted]
-        out = []
-        for docnum in self.by_date:
-            if (matching >> docnum) & 1:
-                out.append(docnum)
-                if len(out) == wanted:
-                    break
-        return out
-
-    def filter_mask(self, facet: str, chosen: set[str]) -> int:
-        mask = 0
-        for value in chosen:
-            mask |= self.masks[facet].get(value, 0)
-        return mask
-
-    def counts(self, candidates: int, filters: dict[str, set[str]]) -> tuple[int, dict]:
-        """Matching documents, and per facet its value counts under every *other* filter."""
-        filter_masks = {f: self.filter_mask(f, chosen) for f, chosen in filters.items()}
-        matching = candidates
-        for mask in filter_masks.values():
-            matching &= mask
-        counts: dict[str, dict[str, int]] = {}
-        for facet in FACETS:
-            base = candidates
-            for other, mask in filter_masks.items():
-                if other != facet:
-                    base &= mask
-            counts[facet] = {
-                value: n
-                for value, mask in self.masks[facet].items()
-                if (n := (base & mask).bit_count())
-            }
-        return matching, counts
-
-
-class _SearcherState:
-    """One process's long-lived searcher and the per-generation caches built on it."""
-
-    def __init__(self, name: str, ix) -> None:
-        self.name = name
-        self.ix = ix
-        self.searcher = ix.searcher()
-        self._reset_caches()
-
-    def _reset_caches(self) -> None:
-        self.docs: dict[int, _DocInfo] | None = None
-        self.vocabulary: list[str] | None = None
-        self.spelling: frozenset[str] | None = None
-        self.expansions: dict[str, list[str]] = {}
-        self.vocabulary_lookup: frozenset[str] | None = None
-        self.table: _FacetTable | None = None
-
-    def expand(self, term: str) -> list[str]:
-        """Compound expansions of a term, cached for the life of this searcher.
-
-        Compounds add recall for rare words. A word that is common on its own already finds
-        plenty, and widening it would cost time and precision, so it is not expanded.
-        """
-        if term not in self.expansions:
-            if len(self.expansions) > 50_000:
-                self.expansions.clear()
-            frequency = self.searcher.doc_frequency(query_mod.CONTENT_FIELD, term)
-            common = frequency > max(50, self.searcher.doc_count() // 50)
-            self.expansions[term] = (
-                [] if common else query_mod.compound_expansions(term, self.text_vocabulary())
-            )
-        return self.expansions[term]
-
-    def refresh_if_changed(self) -> None:
-        if not self.searcher.up_to_date():
-            # Not Searcher.refresh(): it reuses segment readers and so misses deletions
-            # committed to an existing segment. A new searcher sees them.
-            old = self.searcher
-            self.searcher = self.ix.searcher()
-            old.close()
-            self._reset_caches()
-
-    def facet_table(self) -> _FacetTable:
-        if self.table is None:
-            self.table = _FacetTable(self.doc_infos())
-        return self.table
-
-    def doc_infos(self) -> dict[int, _DocInfo]:
-        if self.docs is None:
-            docs = {}
-            reader = self.searcher.reader()
-            for docnum, stored in reader.iter_docs():
-                docs[docnum] = _DocInfo(
-                    case_id=int(stored["id"]),
-                    slug=stored["slug"],
-                    published=stored.get("published", 0),
-                    facets={
-                        f: frozenset(v for v in (stored.get(f) or "").split(",") if v)
-                        for f in FACETS
-                    },
-                )
-            self.docs = docs
-        return self.docs
-
-    def text_vocabulary(self) -> list[str]:
-        """Every term of the prose fields, the most widely used first."""
-        if self.vocabulary is None:
-            reader = self.searcher.reader()
-            frequency: dict[str, int] = {}
-            for term, info in reader.iter_field(query_mod.CONTENT_FIELD):
-                word = term.decode("utf-8") if isinstance(term, bytes) else term
-                frequency[word] = info.doc_frequency()
-            self.vocabulary = sorted(frequency, key=lambda w: (-frequency[w], w))
-        return self.vocabulary
-
-    def vocabulary_set(self) -> frozenset[str]:
-        if self.vocabulary_lookup is None:
-            self.vocabulary_lookup = frozenset(self.text_vocabulary())
-        return self.vocabulary_lookup
-
-    def spelling_words(self) -> frozenset[str]:
-        if self.spelling is None:
-            reader = self.searcher.reader()
-            self.spelling = frozenset(t.decode("utf-8") for t in reader.lexicon("spell"))
-        return self.spelling
-
-    def close(self) -> None:
-        self.searcher.close()
 
 
 class WhooshBackend:
@@ -250,7 +40,7 @@ class WhooshBackend:
         self.synonyms_path = synonyms_path
         self._synonyms: query_mod.Synonyms | None = None
         self._synonyms_mtime = -1.0
-        self._state: _SearcherState | None = None
+        self._state: SearcherState | None = None
         self._lock = threading.Lock()
         self.analyzer = norwegian_analyzer()
 
@@ -296,7 +86,7 @@ class WhooshBackend:
         assert name is not None
         return name, whoosh_index.open_dir(str(self.root / name))
 
-    def _state_now(self) -> _SearcherState:
+    def _state_now(self) -> SearcherState:
         """The process's searcher, reopened when CURRENT moved and refreshed when written."""
         with self._lock:
             name = self.current_name()
@@ -304,7 +94,7 @@ class WhooshBackend:
                 if self._state is not None:
                     self._state.close()
                 opened_name, ix = self._open_live()
-                self._state = _SearcherState(opened_name, ix)
+                self._state = SearcherState(opened_name, ix)
             else:
                 self._state.refresh_if_changed()
             return self._state
@@ -421,7 +211,7 @@ class WhooshBackend:
                 )
                 scores = self._score_all(state, text_query)
                 partial = bool(scores)
-            candidates = _mask(scores)
+            candidates = mask(scores)
 
         filters = {f: set(v) for f, v in request.filters.items() if v and f in FACETS}
         matching, facets = table.counts(candidates, filters)
@@ -431,7 +221,7 @@ class WhooshBackend:
         wanted = start + per_page
         if text_query is not None and request.sort == "relevance":
             # Without filters every scored document matches; with them, list the survivors.
-            pool = scores if matching == candidates else _members(matching)
+            pool = scores if matching == candidates else members(matching)
             page_docs = heapq.nsmallest(
                 wanted,
                 pool,
@@ -464,7 +254,7 @@ class WhooshBackend:
         )
 
     @staticmethod
-    def _score_all(state: _SearcherState, text_query) -> dict[int, float]:
+    def _score_all(state: SearcherState, text_query) -> dict[int, float]:
         matcher = text_query.matcher(state.searcher)
         scores: dict[int, float] = {}
         while matcher.is_active():
@@ -472,7 +262,7 @@ class WhooshBackend:
             matcher.next()
         return scores
 
-    def _highlights(self, state: _SearcherState, docnum: int, terms: frozenset[str]) -> dict:
+    def _highlights(self, state: SearcherState, docnum: int, terms: frozenset[str]) -> dict:
         """Title and summary whole, the body as up to two passages; matched words marked."""
         stored = state.searcher.stored_fields(docnum)
         out: dict[str, str] = {}
@@ -487,7 +277,7 @@ class WhooshBackend:
                 out[fieldname] = Markup(marked)  # noqa: S704 - EscapingFormatter escapes
         return out
 
-    def _suggest(self, state: _SearcherState, text: str) -> str | None:
+    def _suggest(self, state: SearcherState, text: str) -> str | None:
         """Replace words the index has never seen with the closest word it has."""
         known = state.spelling_words()
         stems = state.vocabulary_set()

@@ -1,0 +1,45 @@
+"""The Whoosh schema of the case index, and the escaping highlight formatter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import escape
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import Formatter, get_text
+
+from portal.search.analysis import norwegian_analyzer, spelling_analyzer
+from portal.search.documents import FACETS
+
+
+def make_schema() -> Schema:
+    text = norwegian_analyzer()
+    fields: dict[str, Any] = {
+        "id": ID(stored=True, unique=True),
+        "slug": ID(stored=True),
+        "version": NUMERIC(bits=64, stored=True, signed=False),
+        "published": NUMERIC(bits=64, stored=True, sortable=True),
+        # Shown and highlighted, not searched: the search goes to "content".
+        "title": STORED(),
+        "summary": STORED(),
+        "organizations": STORED(),
+        "tags": STORED(),
+        "body": STORED(),
+        "content": TEXT(analyzer=text),
+        "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
+    }
+    for facet in FACETS:
+        fields[facet] = KEYWORD(stored=True, commas=True, lowercase=False)
+    return Schema(**fields)
+
+
+class EscapingFormatter(Formatter):
+    """Highlights matched words with <mark>; everything else is HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{escape(get_text(text, token, replace))}</mark>"

@@ -1,0 +1,190 @@
+"""Per-process state over the live index: the searcher and the caches built on it.
+
+Facet values are held as bitmasks (one Python int per value, a bit per document), so counting a
+facet under the other filters is an AND and a popcount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from portal.search import query as query_mod
+from portal.search.documents import FACETS
+
+
+@dataclass
+class _DocInfo:
+    case_id: int
+    slug: str
+    published: int
+    facets: dict[str, frozenset[str]]
+
+
+def mask(docnums: Iterable[int]) -> int:
+    """A set of document numbers as the bits of one integer (fast AND and popcount)."""
+    docnums = list(docnums)
+    if not docnums:
+        return 0
+    bits = bytearray((max(docnums) >> 3) + 1)
+    for d in docnums:
+        bits[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(bits, "little")
+
+
+def members(bits: int) -> list[int]:
+    out = []
+    data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+    for byte_index, byte in enumerate(data):
+        while byte:
+            low = byte & -byte
+            out.append((byte_index << 3) + low.bit_length() - 1)
+            byte ^= low
+    return out
+
+
+class _FacetTable:
+    """Per facet value, the set of documents that carry it, as bitmasks."""
+
+    def __init__(self, docs: dict[int, _DocInfo]) -> None:
+        self.all = mask(docs)
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        for docnum, info in docs.items():
+            for facet, facet_values in info.facets.items():
+                for value in facet_values:
+                    values[facet].setdefault(value, []).append(docnum)
+        self.masks = {f: {v: mask(d) for v, d in vs.items()} for f, vs in values.items()}
+        self.by_date = sorted(docs, key=lambda d: (-docs[d].published, -docs[d].case_id))
+        self.date_rank = {d: i for i, d in enumerate(self.by_date)}
+
+    def newest_first(self, matching: int, total: int, wanted: int) -> list[int]:
+        """The first `wanted` matching documents, newest first, without sorting them all."""
+        if wanted <= 0:
+            return []
+        if total * 20 < len(self.by_date):
+            # A narrow result: listing its members is cheaper than scanning the date order.
+            found = members(matching)
+            found.sort(key=self.date_rank.__getitem__)
+            return found[:wanted]
+        out = []
+        for docnum in self.by_date:
+            if (matching >> docnum) & 1:
+                out.append(docnum)
+                if len(out) == wanted:
+                    break
+        return out
+
+    def filter_mask(self, facet: str, chosen: set[str]) -> int:
+        combined = 0
+        for value in chosen:
+            combined |= self.masks[facet].get(value, 0)
+        return combined
+
+    def counts(self, candidates: int, filters: dict[str, set[str]]) -> tuple[int, dict]:
+        """Matching documents, and per facet its value counts under every *other* filter."""
+        filter_masks = {f: self.filter_mask(f, chosen) for f, chosen in filters.items()}
+        matching = candidates
+        for chosen_mask in filter_masks.values():
+            matching &= chosen_mask
+        counts: dict[str, dict[str, int]] = {}
+        for facet in FACETS:
+            base = candidates
+            for other, chosen_mask in filter_masks.items():
+                if other != facet:
+                    base &= chosen_mask
+            counts[facet] = {
+                value: n
+                for value, value_mask in self.masks[facet].items()
+                if (n := (base & value_mask).bit_count())
+            }
+        return matching, counts
+
+
+class SearcherState:
+    """One process's long-lived searcher and the per-generation caches built on it."""
+
+    def __init__(self, name: str, ix) -> None:
+        self.name = name
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
+        self.docs: dict[int, _DocInfo] | None = None
+        self.vocabulary: list[str] | None = None
+        self.spelling: frozenset[str] | None = None
+        self.expansions: dict[str, list[str]] = {}
+        self.vocabulary_lookup: frozenset[str] | None = None
+        self.table: _FacetTable | None = None
+
+    def expand(self, term: str) -> list[str]:
+        """Compound expansions of a term, cached for the life of this searcher.
+
+        Compounds add recall for rare words. A word that is common on its own already finds
+        plenty, and widening it would cost time and precision, so it is not expanded.
+        """
+        if term not in self.expansions:
+            if len(self.expansions) > 50_000:
+                self.expansions.clear()
+            frequency = self.searcher.doc_frequency(query_mod.CONTENT_FIELD, term)
+            common = frequency > max(50, self.searcher.doc_count() // 50)
+            self.expansions[term] = (
+                [] if common else query_mod.compound_expansions(term, self.text_vocabulary())
+            )
+        return self.expansions[term]
+
+    def refresh_if_changed(self) -> None:
+        if not self.searcher.up_to_date():
+            # Not Searcher.refresh(): it reuses segment readers and so misses deletions
+            # committed to an existing segment. A new searcher sees them.
+            old = self.searcher
+            self.searcher = self.ix.searcher()
+            old.close()
+            self._reset_caches()
+
+    def facet_table(self) -> _FacetTable:
+        if self.table is None:
+            self.table = _FacetTable(self.doc_infos())
+        return self.table
+
+    def doc_infos(self) -> dict[int, _DocInfo]:
+        if self.docs is None:
+            docs = {}
+            reader = self.searcher.reader()
+            for docnum, stored in reader.iter_docs():
+                docs[docnum] = _DocInfo(
+                    case_id=int(stored["id"]),
+                    slug=stored["slug"],
+                    published=stored.get("published", 0),
+                    facets={
+                        f: frozenset(v for v in (stored.get(f) or "").split(",") if v)
+                        for f in FACETS
+                    },
+                )
+            self.docs = docs
+        return self.docs
+
+    def text_vocabulary(self) -> list[str]:
+        """Every term of the prose fields, the most widely used first."""
+        if self.vocabulary is None:
+            reader = self.searcher.reader()
+            frequency: dict[str, int] = {}
+            for term, info in reader.iter_field(query_mod.CONTENT_FIELD):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                frequency[word] = info.doc_frequency()
+            self.vocabulary = sorted(frequency, key=lambda w: (-frequency[w], w))
+        return self.vocabulary
+
+    def vocabulary_set(self) -> frozenset[str]:
+        if self.vocabulary_lookup is None:
+            self.vocabulary_lookup = frozenset(self.text_vocabulary())
+        return self.vocabulary_lookup
+
+    def spelling_words(self) -> frozenset[str]:
+        if self.spelling is None:
+            reader = self.searcher.reader()
+            self.spelling = frozenset(t.decode("utf-8") for t in reader.lexicon("spell"))
+        return self.spelling
+
+    def close(self) -> None:
+        self.searcher.close()
