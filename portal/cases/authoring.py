@@ -31,6 +31,16 @@ def _terms_by_vocabulary() -> dict[Vocabulary, list[Term]]:
     return out
 
 
+def _tell_editors(case: Case) -> None:
+    notify_case_event(
+        case=case,
+        action="submit",
+        actor=current_user,
+        comment="",
+        url=url_for("editorial.review", slug=case.slug, _external=True),
+    )
+
+
 def _case_for_author(slug: str) -> Case:
     case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
     if case is None or not services.can_view_unpublished(current_user, case):
@@ -91,24 +101,12 @@ def _edit(case: Case | None) -> str | Response:
                 services.save_draft(case=case, author=current_user, data=data)
             if action == "submit":
                 services.submit_case(case=case, author=current_user)
-                notify_case_event(
-                    case=case,
-                    action="submit",
-                    actor=current_user,
-                    comment="",
-                    url=url_for("editorial.review", slug=case.slug, _external=True),
-                )
+                _tell_editors(case)
                 db.session.commit()
                 flash(gettext("The case was sent to the editors."), "success")
                 return redirect(url_for("cases.show_case", slug=case.slug))
             if case.is_published and not services.is_editor(current_user):
-                notify_case_event(
-                    case=case,
-                    action="submit",
-                    actor=current_user,
-                    comment="",
-                    url=url_for("editorial.review", slug=case.slug, _external=True),
-                )
+                _tell_editors(case)
                 db.session.commit()
                 flash(gettext("Your change was sent to the editors. The published text stays "
                               "until they approve it."), "success")  # fmt: skip

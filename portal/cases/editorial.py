@@ -57,6 +57,13 @@ def queue() -> str:
     )
 
 
+def _refused(slug: str) -> Response:
+    db.session.rollback()
+    flash(gettext("That could not be done: check the case's state, and write a comment "
+                  "where one is asked for."), "error")  # fmt: skip
+    return redirect(url_for("editorial.review", slug=slug))
+
+
 def _case(slug: str) -> Case:
     case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
     if case is None:
@@ -96,10 +103,7 @@ def act(slug: str, action: str) -> Response | tuple[str, int]:
     try:
         workflow.transition(case=case, editor=current_user, action=action, comment=comment)
     except CaseError:
-        db.session.rollback()
-        flash(gettext("That could not be done: check the case's state, and write a comment "
-                      "where one is asked for."), "error")  # fmt: skip
-        return redirect(url_for("editorial.review", slug=slug))
+        return _refused(slug)
     notify_case_event(
         case=case,
         action=action,
@@ -166,10 +170,7 @@ def decide_change(slug: str, decision: str) -> Response:
             case=case, editor=current_user, approve=decision == "godkjenn", comment=comment
         )
     except CaseError:
-        db.session.rollback()
-        flash(gettext("That could not be done: check the case's state, and write a comment "
-                      "where one is asked for."), "error")  # fmt: skip
-        return redirect(url_for("editorial.review", slug=slug))
+        return _refused(slug)
     notify_case_event(
         case=case,
         action="publish" if decision == "godkjenn" else "reject",
