@@ -83,76 +83,82 @@ def _organization_or_fail(slug: str | None):
     return org
 
 
+def _user_options(command):
+    """The options `users create` and `users invite` share."""
+    for option in reversed(
+        [
+            click.option("--email", required=True),
+            click.option("--name", default="", help="Full name (defaults to the e-mail address)."),
+            click.option(
+                "--role",
+                "roles",
+                multiple=True,
+                required=True,
+                type=ROLE_CHOICE,
+                help="May be given several times.",
+            ),  # fmt: skip
+            click.option("--organization", default=None, help="Organization slug."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _create(make) -> object:
+    """Run a user-creating call, turning a refusal into a clean CLI error."""
+    from portal.accounts.services import AccountError
+
+    try:
+        result = make()
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    return result
+
+
 @users_cli.command("create")
-@click.option("--email", required=True)
-@click.option("--name", default="", help="Full name (defaults to the e-mail address).")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=ROLE_CHOICE,
-    help="May be given several times.",
-)
-@click.option("--organization", default=None, help="Organization slug.")
+@_user_options
 @click.password_option(help="At least 12 characters; asked for when not given.")
 @with_appcontext
 def users_create_command(
     email: str, name: str, roles: tuple[str, ...], organization: str | None, password: str
 ) -> None:
     """Create a user with one or more roles."""
-
     from portal.accounts.models import Role
-    from portal.accounts.services import AccountError, create_user
+    from portal.accounts.services import create_user
 
     org = _organization_or_fail(organization)
-    try:
-        user = create_user(
+    user = _create(
+        lambda: create_user(
             email=email,
             name=name,
             roles={Role(r) for r in roles},
             organization=org,
             password=password,
-        )
-    except AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
+        )  # fmt: skip
+    )
     click.echo(f"Created {user.email} ({', '.join(sorted(roles))}).")
 
 
 @users_cli.command("invite")
-@click.option("--email", required=True)
-@click.option("--name", default="")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=ROLE_CHOICE,
-)
-@click.option("--organization", default=None, help="Organization slug.")
+@_user_options
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Where the portal answers.")
 @with_appcontext
 def users_invite_command(
     email: str, name: str, roles: tuple[str, ...], organization: str | None, base_url: str
 ) -> None:
     """Create a user without a password and queue an invitation link (valid seven days)."""
-
     from portal.accounts.models import Role
-    from portal.accounts.services import AccountError, create_user
-    from portal.accounts.tokens import make_token
-    from portal.notifications.services import queue_account_mail
+    from portal.accounts.services import invite_user
 
     org = _organization_or_fail(organization)
-    try:
-        user = create_user(email=email, name=name, roles={Role(r) for r in roles}, organization=org)
-    except AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    link = f"{base_url.rstrip('/')}/passord/invitasjon/{make_token(user, 'invite')}"
-    queue_account_mail(user=user, kind="invitation", link=link)
-    db.session.commit()
+    user, link = _create(
+        lambda: invite_user(
+            email=email, name=name, roles={Role(r) for r in roles}, organization=org,
+            link_for=lambda token: f"{base_url.rstrip('/')}/passord/invitasjon/{token}",
+        )
+    )  # fmt: skip
     click.echo(f"Invited {user.email}; `flask mail send` delivers the link:\n{link}")
 
 

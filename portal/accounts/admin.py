@@ -11,10 +11,8 @@ from werkzeug.wrappers import Response
 
 from portal.accounts import services
 from portal.accounts.models import Role, User
-from portal.accounts.tokens import make_token
 from portal.cases.services import slugify
 from portal.extensions import db
-from portal.notifications.services import queue_account_mail
 from portal.organizations.models import Organization, OrganizationType
 from portal.security import role_required
 
@@ -77,20 +75,20 @@ def update_user(user_id: int) -> Response:
 def invite() -> Response:
     """Create a user without a password and send an invitation link."""
     try:
-        user = services.create_user(
+        user, _link = services.invite_user(
             email=request.form.get("email", ""),
             name=request.form.get("name", ""),
             roles=_roles_from_form(),
             organization=_organization(request.form.get("organization")),
+            link_for=lambda token: url_for(
+                "accounts.set_new_password", purpose="invitasjon", token=token, _external=True
+            ),
         )
     except services.AccountError:
         db.session.rollback()
         flash(gettext("Could not invite: check the e-mail address, or whether the user "
                       "exists already."), "error")  # fmt: skip
         return redirect(url_for("admin.overview"))
-    link = url_for("accounts.set_new_password", purpose="invitasjon",
-                   token=make_token(user, "invite"), _external=True)  # fmt: skip
-    queue_account_mail(user=user, kind="invitation", link=link)
     db.session.commit()
     flash(gettext("Invitation queued for %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.overview"))

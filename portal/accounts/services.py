@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -119,3 +120,22 @@ def update_user(
         user.session_version += 1  # signs them out everywhere
     user.is_active = is_active
     db.session.flush()
+
+
+def invite_user(
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    organization: Organization | None,
+    link_for: Callable[[str], str],
+) -> tuple[User, str]:
+    """Create a user without a password and queue an invitation; `link_for` turns the
+    signed token into the URL the person opens. Returns the user and that URL."""
+    from portal.accounts.tokens import make_token
+    from portal.notifications.services import queue_account_mail
+
+    user = create_user(email=email, name=name, roles=roles, organization=organization)
+    link = link_for(make_token(user, "invite"))
+    queue_account_mail(user=user, kind="invitation", link=link)
+    return user, link

@@ -10,6 +10,36 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
+PASSWORD = "et-langt-og-godt-passord"
+
+
+def _add_user(live_app, email: str, name: str, roles: set, org_slug: str | None = None) -> None:
+    from sqlalchemy import select
+
+    from portal.accounts.services import create_user
+    from portal.extensions import db
+    from portal.organizations.models import Organization
+
+    with live_app.app_context():
+        org = None
+        if org_slug:
+            org = db.session.scalars(
+                select(Organization).where(Organization.slug == org_slug)
+            ).one()
+        create_user(email=email, name=name, roles=roles, organization=org, password=PASSWORD)
+        db.session.commit()
+
+
+def _photo(color: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image as PILImage
+
+    out = io.BytesIO()
+    PILImage.new("RGB", (1400, 900), color).save(out, "JPEG")
+    return out.getvalue()
+
+
 def test_from_home_to_a_case_and_its_strategy_goal_and_back(page: Page, live_server, axe):
     page.goto(live_server + "/")
     expect(page).to_have_title(re.compile("Eksempelbanken"))
@@ -154,24 +184,13 @@ def test_login_errors_are_summarised_and_accessible(page: Page, live_server, axe
 
 
 def test_a_contributor_writes_saves_and_submits_a_case(page: Page, live_app, live_server, axe):
-    from sqlalchemy import select
-
     from portal.accounts.models import Role
-    from portal.accounts.services import create_user
-    from portal.extensions import db
-    from portal.organizations.models import Organization
 
-    with live_app.app_context():
-        asker = db.session.scalars(
-            select(Organization).where(Organization.slug == "asker-kommune")
-        ).one()
-        create_user(email="skribent@asker.kommune.no", name="Siri Skribent",
-                    roles={Role.CONTRIBUTOR}, organization=asker,
-                    password="et-langt-og-godt-passord")  # fmt: skip
-        db.session.commit()
+    _add_user(live_app, "skribent@asker.kommune.no", "Siri Skribent", {Role.CONTRIBUTOR},
+              "asker-kommune")  # fmt: skip
     page.goto(live_server + "/logg-inn?next=/eksempler/ny")
     page.get_by_label("E-postadresse").fill("skribent@asker.kommune.no")
-    page.get_by_label("Passord").fill("et-langt-og-godt-passord")
+    page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nytt eksempel")
     axe.check(page)
@@ -195,14 +214,8 @@ def test_a_contributor_writes_saves_and_submits_a_case(page: Page, live_app, liv
     expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
     axe.check(page)
 
-    import io
-
-    from PIL import Image as PILImage
-
-    photo = io.BytesIO()
-    PILImage.new("RGB", (1600, 1000), (40, 110, 60)).save(photo, "JPEG")
     page.get_by_label("Bildefil").set_input_files(
-        files=[{"name": "stoler.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()}]
+        files=[{"name": "stoler.jpg", "mimeType": "image/jpeg", "buffer": _photo((40, 110, 60))}]
     )
     page.get_by_label("Alternativ tekst").fill("Reparerte kontorstoler stablet på lageret")
     page.get_by_label("Fotograf").fill("Asker kommune")
@@ -226,28 +239,16 @@ def test_a_contributor_writes_saves_and_submits_a_case(page: Page, live_app, liv
 def _sign_in(page: Page, live_server: str, email: str, next_path: str) -> None:
     page.goto(f"{live_server}/logg-inn?next={next_path}")
     page.get_by_label("E-postadresse").fill(email)
-    page.get_by_label("Passord").fill("et-langt-og-godt-passord")
+    page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
 
 
 def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app, live_server, axe):
-    from sqlalchemy import select
-
     from portal.accounts.models import Role
-    from portal.accounts.services import create_user
-    from portal.extensions import db
-    from portal.organizations.models import Organization
 
-    with live_app.app_context():
-        bergen = db.session.scalars(
-            select(Organization).where(Organization.slug == "bergen-kommune")
-        ).one()
-        create_user(email="forfatter@bergen.kommune.no", name="Bjørn Bergen",
-                    roles={Role.CONTRIBUTOR}, organization=bergen,
-                    password="et-langt-og-godt-passord")  # fmt: skip
-        create_user(email="redaktor@dfo.no", name="Rita Redaktør", roles={Role.EDITOR},
-                    password="et-langt-og-godt-passord")  # fmt: skip
-        db.session.commit()
+    _add_user(live_app, "forfatter@bergen.kommune.no", "Bjørn Bergen", {Role.CONTRIBUTOR},
+              "bergen-kommune")  # fmt: skip
+    _add_user(live_app, "redaktor@dfo.no", "Rita Redaktør", {Role.EDITOR})
     author = browser.new_context(locale="nb-NO").new_page()
     editor = browser.new_context(locale="nb-NO").new_page()
 
@@ -255,14 +256,8 @@ def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app
     author.get_by_label("Tittel").fill("Bysykler med solcelletak i Bergen")
     author.get_by_label("Sammendrag").fill("Bergen kjøpte bysykkelstativ med solcelletak.")
     author.get_by_role("button", name="Lagre utkast").click()
-    import io
-
-    from PIL import Image as PILImage
-
-    photo = io.BytesIO()
-    PILImage.new("RGB", (1200, 900), (200, 160, 40)).save(photo, "JPEG")
     author.get_by_label("Bildefil").set_input_files(
-        files=[{"name": "stativ.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()}]
+        files=[{"name": "stativ.jpg", "mimeType": "image/jpeg", "buffer": _photo((200, 160, 40))}]
     )
     author.get_by_label("Alternativ tekst").fill("Bysykkelstativ med solcellepaneler på taket")
     author.get_by_role("button", name="Last opp bilde").click()
@@ -304,13 +299,8 @@ def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app
 
 def test_admin_page_passes_the_audit(page: Page, live_app, live_server, axe):
     from portal.accounts.models import Role
-    from portal.accounts.services import create_user
-    from portal.extensions import db
 
-    with live_app.app_context():
-        create_user(email="admin@dfo.no", name="Ada Admin", roles={Role.ADMIN},
-                    password="et-langt-og-godt-passord")  # fmt: skip
-        db.session.commit()
+    _add_user(live_app, "admin@dfo.no", "Ada Admin", {Role.ADMIN})
     _sign_in(page, live_server, "admin@dfo.no", "/admin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Administrasjon")
     axe.check(page)
