@@ -82,6 +82,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.organizations.views import bp as organizations_bp
     from portal.pages.feeds import bp as feeds_bp
     from portal.pages.views import bp as pages_bp
+    from portal.strategies.authoring import bp as strategy_authoring_bp
+    from portal.strategies.linking import bp as strategy_linking_bp
+    from portal.strategies.measures import bp as strategy_measures_bp
     from portal.strategies.views import bp as strategies_bp
     from portal.taxonomy.views import bp as taxonomy_bp
 
@@ -90,6 +93,9 @@ def _register_blueprints(app: Flask) -> None:
         cases_bp,
         organizations_bp,
         strategies_bp,
+        strategy_authoring_bp,
+        strategy_measures_bp,
+        strategy_linking_bp,
         taxonomy_bp,
         i18n_bp,
         accounts_bp,

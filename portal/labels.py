@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cases.models import CaseStatus, EvidenceLevel, ProcurementStatus
 from portal.organizations.models import OrganizationType
-from portal.strategies.models import ActionStatus, Direction
+from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.taxonomy.models import Vocabulary
 
 PROCUREMENT_STATUS = {
@@ -56,6 +56,11 @@ ACTION_STATUS = {
     ActionStatus.PLANNED: _l("Planned"),
     ActionStatus.ONGOING: _l("Ongoing"),
     ActionStatus.DONE: _l("Done"),
+}
+
+STRATEGY_STATUS = {
+    StrategyStatus.DRAFT: _l("Draft"),
+    StrategyStatus.ADOPTED: _l("Adopted"),
 }
 
 DIRECTION = {
@@ -119,6 +124,7 @@ def as_globals() -> dict[str, dict]:
         "ORGANIZATION_TYPE": ORGANIZATION_TYPE,
         "ACTION_STATUS": ACTION_STATUS,
         "DIRECTION": DIRECTION,
+        "STRATEGY_STATUS": STRATEGY_STATUS,
         "VOCABULARY": VOCABULARY,
         "VOCABULARY_PLURAL": VOCABULARY_PLURAL,
         "SORT": SORT,

@@ -51,8 +51,9 @@ def url_without(key: str, value: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def combine_invalid(attributes: dict, field: Any) -> dict:
-    """Field attributes, plus aria-invalid when the field has errors."""
+def combine_invalid(attributes: dict, field: Any, extra: dict | None = None) -> dict:
+    """Field attributes (and any extra ones), plus aria-invalid when the field has errors."""
+    attributes = {**(extra or {}), **attributes}
     return {**attributes, "aria-invalid": "true"} if field.errors else attributes
 
 

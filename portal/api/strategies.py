@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
 
 from portal.strategies import queries
@@ -20,8 +21,8 @@ blp = Blueprint(
 class Strategies(MethodView):
     @blp.response(200, StrategyListSchema)
     def get(self) -> dict[str, Any]:
-        """List adopted procurement strategies."""
-        strategies = queries.list_strategies()
+        """List adopted procurement strategies (signed in: also your organisation's drafts)."""
+        strategies = queries.list_strategies(current_user)
         return {"total": len(strategies), "items": strategies}
 
 
@@ -29,8 +30,8 @@ class Strategies(MethodView):
 class StrategyDetail(MethodView):
     @blp.response(200, StrategyDetailSchema)
     def get(self, strategy_id: int):
-        """One adopted strategy with its goal tree, linked cases and coverage."""
-        strategy = queries.get_visible_strategy(strategy_id)
+        """One strategy with its goal tree, linked cases with key results, and coverage."""
+        strategy = queries.get_visible_strategy(strategy_id, current_user)
         if strategy is None:
             abort(404)
-        return queries.strategy_view(strategy)
+        return queries.strategy_view(strategy, current_user)

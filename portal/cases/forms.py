@@ -169,7 +169,7 @@ def case_data_from(form: CaseForm):
     )
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
+def plain_decimal(value: Decimal | None) -> Decimal | None:
     """300.0000 → 300 and 4.4000 → 4.4, as the author typed it."""
     if value is None:
         return None
@@ -190,8 +190,8 @@ def fill_form_from(form: CaseForm, case) -> None:
         if result is not None:
             row = form.results[-1].form
             row.indicator.data = result.indicator
-            row.value.data = _plain(result.value)
+            row.value.data = plain_decimal(result.value)
             row.unit.data = result.unit
-            row.baseline.data = _plain(result.baseline)
+            row.baseline.data = plain_decimal(result.baseline)
             row.period.data = result.period
             row.evidence_level.data = str(result.evidence_level)

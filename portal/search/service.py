@@ -66,6 +66,12 @@ def load_hits(result: SearchResult) -> list[tuple[Case, dict[str, str]]]:
     return [(cases[hit.case_id], hit.highlights) for hit in result.hits if hit.case_id in cases]
 
 
+def similar_cases(text: str, limit: int) -> list[Case]:
+    """Published cases whose words overlap most with the text (more-like-this), best first."""
+    hits = backend().more_like(text, limit)
+    return [case for case, _highlights in load_hits(SearchResult(len(hits), hits, {}))]
+
+
 # -- documents from the database -------------------------------------------------------------------
 
 

@@ -91,7 +91,10 @@ def strategy_view(strategy: Strategy, user: Any = None) -> StrategyView:
     links = db.session.scalars(
         select(CaseGoalLink)
         .where(CaseGoalLink.goal_id.in_(goal_ids), CaseGoalLink.case_id.in_(visible_ids))
-        .options(selectinload(CaseGoalLink.case).selectinload(Case.organizations))
+        .options(
+            selectinload(CaseGoalLink.case).selectinload(Case.organizations),
+            selectinload(CaseGoalLink.case).selectinload(Case.results),
+        )
         .order_by(CaseGoalLink.created_at)
     ).all()
     by_goal: dict[int, list[CaseGoalLink]] = {}

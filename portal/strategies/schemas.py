@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from marshmallow import Schema, fields
+
+from portal.strategies.charts import progress_of
 
 
 class StrategySummarySchema(Schema):
@@ -37,6 +40,13 @@ class IndicatorSchema(Schema):
     target_date = fields.Date(allow_none=True)
     direction = fields.String()
     measurements = fields.List(fields.Nested(MeasurementSchema))
+    latest = fields.Nested(MeasurementSchema, allow_none=True)
+    progress = fields.Method("get_progress", allow_none=True)
+
+    def get_progress(self, indicator) -> float | None:
+        """0 at the baseline, 1 at the target."""
+        value = progress_of(indicator)
+        return None if value is None else round(value, 3)
 
 
 class ActionSchema(Schema):
@@ -47,10 +57,25 @@ class ActionSchema(Schema):
     status = fields.String()
 
 
+class KeyResultSchema(Schema):
+    indicator = fields.String()
+    value = fields.Decimal(as_string=True)
+    unit = fields.String()
+    baseline = fields.Decimal(as_string=True, allow_none=True)
+    period = fields.String(allow_none=True)
+
+
 class LinkedCaseSchema(Schema):
     slug = fields.String(attribute="case.slug")
     title = fields.String(attribute="case.title")
+    url = fields.Method("get_url")
+    organizations = fields.Function(lambda link: [o.name for o in link.case.organizations])
+    key_results = fields.List(fields.Nested(KeyResultSchema), attribute="case.results")
     rationale = fields.String()
+    linked_at = fields.DateTime(attribute="created_at")
+
+    def get_url(self, link) -> str:
+        return url_for("cases.show_case", slug=link.case.slug, _external=True)
 
 
 class GoalNodeSchema(Schema):

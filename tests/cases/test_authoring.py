@@ -7,40 +7,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.cases.models import Case, CaseStatus, Revision
 from portal.extensions import db
-from portal.organizations.models import Organization
 from portal.taxonomy.models import Term
+from tests.web import PASSWORD, csrf_token, login, make_user
 
-PASSWORD = "et-langt-og-godt-passord"
-
-
-def _make_user(app, email: str, roles: set[Role], org_slug: str | None = "asker-kommune"):
-    with app.app_context():
-        org = None
-        if org_slug:
-            org = db.session.scalars(
-                select(Organization).where(Organization.slug == org_slug)
-            ).one()
-        accounts.create_user(
-            email=email, name=email, roles=roles, organization=org, password=PASSWORD
-        )
-        db.session.commit()
-
-
-def _token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    return match.group(1)
-
-
-def _login(client, email: str) -> None:
-    token = _token(client.get("/logg-inn").get_data(as_text=True))
-    response = client.post(
-        "/logg-inn", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
+_make_user = make_user
+_token = csrf_token
+_login = login
+__all__ = ["PASSWORD"]  # other test modules import it from here
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+"""Cases as evidence for goals: linking, editing and removing links, and suggestions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.cases.models import Case
+from portal.cases.permissions import visible_cases
+from portal.extensions import db
+from portal.search import service as search
+from portal.search.backend import SearchRequest
+from portal.strategies.models import CaseGoalLink, Strategy, StrategyGoal
+from portal.strategies.permissions import can_edit_strategy
+from portal.strategies.services import StrategyError
+
+
+def _clean_rationale(rationale: str) -> str:
+    text = (rationale or "").strip()
+    if not text:
+        raise StrategyError(_l("Say why this case supports the goal."))
+    return text
+
+
+def link_case(*, goal: StrategyGoal, case: Case, rationale: str, author: Any) -> CaseGoalLink:
+    """Cite a published case as evidence for the goal, recording who linked it and when."""
+    if not case.is_published:
+        raise StrategyError(_l("Only published cases can be linked."))
+    if any(link.case_id == case.id for link in goal.case_links):
+        raise StrategyError(_l("This case is already linked to the goal."))
+    link = CaseGoalLink(case=case, rationale=_clean_rationale(rationale), author=author)
+    goal.case_links.append(link)
+    db.session.flush()
+    return link
+
+
+def update_link(*, link: CaseGoalLink, rationale: str) -> None:
+    """Change the reason given for a link."""
+    link.rationale = _clean_rationale(rationale)
+    db.session.flush()
+
+
+def unlink(*, link: CaseGoalLink) -> None:
+    """Remove a case from a goal's evidence (the case itself is untouched)."""
+    link.goal.case_links.remove(link)
+    db.session.delete(link)
+    db.session.flush()
+
+
+def goal_text(goal: StrategyGoal) -> str:
+    """What suggestions for a goal are computed from: its own title and description."""
+    return f"{goal.title}\n{goal.description}".strip()
+
+
+def suggest_cases(goal: StrategyGoal, limit: int = 6) -> list[Case]:
+    """Published cases most like the goal's text that are not linked to it yet."""
+    linked = {link.case_id for link in goal.case_links}
+    similar = search.similar_cases(goal_text(goal), limit + len(linked))
+    return [case for case in similar if case.id not in linked][:limit]
+
+
+def find_cases(text: str, limit: int = 10) -> list[Case]:
+    """Published cases matching a search, for linking from a goal."""
+    if not text.strip():
+        return []
+    result = search.search_cases(SearchRequest(text=text, per_page=limit))
+    return [case for case, _highlights in search.load_hits(result)]
+
+
+def _tree_order(goals: list[StrategyGoal]) -> list[StrategyGoal]:
+    children: dict[int | None, list[StrategyGoal]] = {}
+    for goal in sorted(goals, key=lambda g: (g.position, g.id)):
+        children.setdefault(goal.parent_id, []).append(goal)
+    out: list[StrategyGoal] = []
+
+    def visit(parent_id: int | None) -> None:
+        for goal in children.get(parent_id, []):
+            out.append(goal)
+            visit(goal.id)
+
+    visit(None)
+    return out
+
+
+def linkable_goals(user: Any) -> list[StrategyGoal]:
+    """Goals of every strategy the user may edit, strategy by strategy, in tree order."""
+    strategies = db.session.scalars(
+        select(Strategy)
+        .where(Strategy.organization_id == user.organization_id)
+        .options(selectinload(Strategy.goals))
+        .order_by(Strategy.period_to.desc(), Strategy.title)
+    ).all()
+    goals: list[StrategyGoal] = []
+    for strategy in strategies:
+        if can_edit_strategy(user, strategy):
+            goals.extend(_tree_order(strategy.goals))
+    return goals
+
+
+def published_case(slug: str) -> Case | None:
+    return db.session.scalars(visible_cases(None).where(Case.slug == slug)).first()
