@@ -29,9 +29,9 @@ def make_user(app, email: str, roles: set[Role], org_slug: str | None = "asker-k
 
 def csrf_token(html: str, name: str = "csrf_token") -> str:
     """The CSRF token of the first form with the given field name (prefixed forms differ)."""
-    match = re.search(rf'name="{re.escape(name)}" type="hidden" value="([^"]+)"', html)
-    assert match, f"no {name} in the page"
-    return match.group(1)
+    tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert tag, f"no {name} in the page"
+    return re.search(r'value="([^"]+)"', tag.group(0)).group(1)
 
 
 def login(client, email: str) -> None:

@@ -45,8 +45,7 @@ def update_link(*, link: CaseGoalLink, rationale: str) -> None:
 
 def unlink(*, link: CaseGoalLink) -> None:
     """Remove a case from a goal's evidence (the case itself is untouched)."""
-    link.goal.case_links.remove(link)
-    db.session.delete(link)
+    link.goal.case_links.remove(link)  # delete-orphan deletes it
     db.session.flush()
 
 

@@ -211,8 +211,9 @@ def delete_goal(*, goal: StrategyGoal) -> None:
     if goal.children:
         raise StrategyError(_l("Move or delete the sub-goals first."))
     strategy, parent = goal.strategy, goal.parent
-    strategy.goals.remove(goal)
-    db.session.delete(goal)
+    if parent is not None:
+        parent.children.remove(goal)
+    strategy.goals.remove(goal)  # delete-orphan: the goal and what hangs on it go
     db.session.flush()
     _renumber(_siblings(strategy, parent))
     db.session.flush()
@@ -244,8 +245,7 @@ def update_action(*, action: Action, data: ActionData) -> None:
 
 def delete_action(*, action: Action) -> None:
     goal = action.goal
-    goal.actions.remove(action)
-    db.session.delete(action)
+    goal.actions.remove(action)  # delete-orphan deletes it
     for position, other in enumerate(goal.actions):
         other.position = position
     db.session.flush()
@@ -281,8 +281,7 @@ def update_indicator(*, indicator: Indicator, data: IndicatorData) -> None:
 
 def delete_indicator(*, indicator: Indicator) -> None:
     goal = indicator.goal
-    goal.indicators.remove(indicator)
-    db.session.delete(indicator)
+    goal.indicators.remove(indicator)  # delete-orphan deletes it
     for position, other in enumerate(goal.indicators):
         other.position = position
     db.session.flush()
@@ -304,6 +303,5 @@ def add_measurement(
 
 
 def delete_measurement(*, measurement: Measurement) -> None:
-    measurement.indicator.measurements.remove(measurement)
-    db.session.delete(measurement)
+    measurement.indicator.measurements.remove(measurement)  # delete-orphan deletes it
     db.session.flush()
