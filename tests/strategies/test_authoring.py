@@ -5,23 +5,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.extensions import db
 from portal.strategies.models import Indicator, Strategy, StrategyGoal, StrategyStatus
 from tests.web import csrf_token, login, make_user
-
-AUTHOR = "strategi@asker.kommune.no"
-
-
-@pytest.fixture
-def author(app):
-    make_user(app, AUTHOR, {Role.STRATEGY_AUTHOR})
-    client = app.test_client()
-    login(client, AUTHOR)
-    return client
 
 
 def _post(client, path: str, data: dict, *, token_from: str | None = None, prefix: str = ""):
@@ -66,9 +55,7 @@ def test_author_creates_a_draft_that_only_their_organisation_sees(app, author, c
     assert client.get(f"/strategier/{strategy_id}").status_code == 404
     assert client.get(f"/api/v1/strategies/{strategy_id}").status_code == 404
     assert client.get(f"/strategier/{strategy_id}/eksport.docx").status_code == 404
-    assert "Anskaffelsesstrategi for Asker" not in client.get("/strategier/").get_data(
-        as_text=True
-    )
+    assert "Anskaffelsesstrategi for Asker" not in client.get("/strategier/").get_data(as_text=True)
     listed = client.get("/api/v1/strategies").get_json()["items"]
     assert strategy_id not in [item["id"] for item in listed]
     make_user(app, "strategi@rauma.kommune.no", {Role.STRATEGY_AUTHOR}, "rauma-kommune")
@@ -91,7 +78,9 @@ def test_a_validation_error_keeps_everything_typed(author):
     assert "Strategi med feil" in html and "En visjon som ikke skal gå tapt." in html
     assert 'value="2028"' in html
     with author.application.app_context():
-        assert db.session.scalar(select(Strategy).where(Strategy.title == "Strategi med feil")) is None
+        assert (
+            db.session.scalar(select(Strategy).where(Strategy.title == "Strategi med feil")) is None
+        )
 
 
 def test_an_expired_form_token_shows_the_text_again(author):
@@ -154,7 +143,9 @@ def test_a_goal_cannot_be_placed_under_its_own_descendant(app, author):
     assert response.status_code == 302
     html = author.get(f"/strategier/{strategy_id}/mal/{main}").get_data(as_text=True)
     # The goal itself and its sub-goal are not offered as its parent.
-    options = re.findall(r'<option[^>]*value="(\d*)"', html.split('id="parent"')[1].split("</select>")[0])
+    options = re.findall(
+        r'<option[^>]*value="(\d*)"', html.split('id="parent"')[1].split("</select>")[0]
+    )
     assert str(main) not in options and str(sub) not in options
     forced = _post(author, f"/strategier/{strategy_id}/mal/{main}",
                    {"kind": "Hovedmål", "title": "Under seg selv", "parent": str(sub)})  # fmt: skip
@@ -195,7 +186,9 @@ def test_actions_and_indicators_with_measurements(app, author):
     assert duplicate.status_code == 400
     assert "Det finnes allerede en måling for denne datoen." in duplicate.get_data(as_text=True)
     with app.app_context():
-        indicator = db.session.scalars(select(Indicator).where(Indicator.name == "Andel e-handel")).one()
+        indicator = db.session.scalars(
+            select(Indicator).where(Indicator.name == "Andel e-handel")
+        ).one()
         assert [m.value for m in indicator.measurements] == [Decimal("30"), Decimal("42.5")]
     page = author.get(f"/strategier/{strategy_id}").get_data(as_text=True)
     assert "Innføre e-handel i alle rammeavtaler" in page and "Pågår" in page

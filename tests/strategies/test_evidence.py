@@ -14,8 +14,8 @@ from portal.cases.models import Case, CaseStatus
 from portal.extensions import db
 from portal.strategies import evidence
 from portal.strategies.models import CaseGoalLink, Strategy, StrategyGoal
-from tests.strategies.test_authoring import AUTHOR, _add_goal, _create, _post
-from tests.strategies.test_authoring import author  # noqa: F401  (fixture)
+from tests.strategies.conftest import AUTHOR
+from tests.strategies.test_authoring import _add_goal, _create, _post
 from tests.web import csrf_token, login, make_user
 
 SIRKULA = "sirkula-avtaleforvalter-sparte-4-4-millioner"
@@ -35,17 +35,26 @@ def _link(author, strategy_id: int, goal_id: int, slug: str, rationale: str, cas
 
 
 @pytest.fixture
-def plan(app, author):  # noqa: F811
+def plan(app, author):
     """A draft strategy with a main goal about reuse and a sub-goal about contract follow-up."""
     strategy_id = _create(author, title="Strategi for sirkulære anskaffelser")
-    reuse = _add_goal(author, strategy_id, "Mer ombruk av møbler og utstyr",
-                      description="Kommunen skal kjøpe brukte møbler og reparere det vi har.")
-    follow_up = _add_goal(author, strategy_id, "Bedre kontraktsoppfølging", under=reuse,
-                          description="Avtaleforvalter følger opp rammeavtalene og gevinstene.")
+    reuse = _add_goal(
+        author,
+        strategy_id,
+        "Mer ombruk av møbler og utstyr",
+        description="Kommunen skal kjøpe brukte møbler og reparere det vi har.",
+    )
+    follow_up = _add_goal(
+        author,
+        strategy_id,
+        "Bedre kontraktsoppfølging",
+        under=reuse,
+        description="Avtaleforvalter følger opp rammeavtalene og gevinstene.",
+    )
     return strategy_id, reuse, follow_up  # fmt: skip
 
 
-def test_suggestions_come_from_the_goals_own_text(app, author, plan):  # noqa: F811
+def test_suggestions_come_from_the_goals_own_text(app, author, plan):
     strategy_id, reuse, follow_up = plan
     html = author.get(f"/strategier/{strategy_id}/mal/{reuse}/eksempler").get_data(as_text=True)
     suggested = html.split('id="forslag"')[1].split('id="sok"')[0]
@@ -57,7 +66,7 @@ def test_suggestions_come_from_the_goals_own_text(app, author, plan):  # noqa: F
     assert "møbel" in text or "ombruk" in text or "gjenbruk" in text
 
 
-def test_linking_needs_a_rationale_and_records_who_and_when(app, author, plan, client):  # noqa: F811
+def test_linking_needs_a_rationale_and_records_who_and_when(app, author, plan, client):
     strategy_id, reuse, follow_up = plan
     case_id = _case_id(app, SIRKULA)
     empty = _link(author, strategy_id, follow_up, SIRKULA, "  ", case_id)
@@ -67,7 +76,9 @@ def test_linking_needs_a_rationale_and_records_who_and_when(app, author, plan, c
                      "Viser hva en avtaleforvalter kan spare.", case_id)  # fmt: skip
     assert response.status_code == 302
     with app.app_context():
-        link = db.session.scalars(select(CaseGoalLink).where(CaseGoalLink.goal_id == follow_up)).one()
+        link = db.session.scalars(
+            select(CaseGoalLink).where(CaseGoalLink.goal_id == follow_up)
+        ).one()
         assert link.author.email == AUTHOR
         assert link.created_at is not None
     page = author.get(f"/strategier/{strategy_id}/mal/{follow_up}/eksempler").get_data(as_text=True)
@@ -77,16 +88,16 @@ def test_linking_needs_a_rationale_and_records_who_and_when(app, author, plan, c
     assert again.status_code == 400
     assert "allerede koblet" in again.get_data(as_text=True)
     # The draft's link is not shown on the public case page…
-    assert "Strategi for sirkulære anskaffelser" not in client.get(f"/eksempler/{SIRKULA}").get_data(
-        as_text=True
-    )
+    assert "Strategi for sirkulære anskaffelser" not in client.get(
+        f"/eksempler/{SIRKULA}"
+    ).get_data(as_text=True)
     # …but is to the author's organisation.
     assert "Strategi for sirkulære anskaffelser" in author.get(f"/eksempler/{SIRKULA}").get_data(
         as_text=True
     )
 
 
-def test_editing_and_removing_a_link(app, author, plan):  # noqa: F811
+def test_editing_and_removing_a_link(app, author, plan):
     strategy_id, reuse, follow_up = plan
     case_id = _case_id(app, SIRKULA)
     _link(author, strategy_id, reuse, SIRKULA, "Første begrunnelse.", case_id)
@@ -109,7 +120,7 @@ def test_editing_and_removing_a_link(app, author, plan):  # noqa: F811
         assert db.session.get(Case, case_id) is not None
 
 
-def test_unpublished_cases_cannot_be_linked(app, author, plan, factory):  # noqa: F811
+def test_unpublished_cases_cannot_be_linked(app, author, plan, factory):
     strategy_id, reuse, _ = plan
     with factory.committing():
         draft = factory.case(status=CaseStatus.DRAFT, title="Et hemmelig utkast")
@@ -121,7 +132,7 @@ def test_unpublished_cases_cannot_be_linked(app, author, plan, factory):  # noqa
     assert response.status_code == 404
 
 
-def test_author_links_from_a_case_page(app, author, plan):  # noqa: F811
+def test_author_links_from_a_case_page(app, author, plan):
     strategy_id, reuse, follow_up = plan
     case_page = author.get(f"/eksempler/{SIRKULA}").get_data(as_text=True)
     assert f'href="/eksempler/{SIRKULA}/koble"' in case_page
@@ -134,9 +145,13 @@ def test_author_links_from_a_case_page(app, author, plan):  # noqa: F811
     assert response.location.endswith(f"/eksempler/{SIRKULA}#strategier")
     # A goal of another organisation's strategy is not a valid choice.
     with app.app_context():
-        rauma_goal = db.session.scalars(
-            select(StrategyGoal).join(Strategy).where(Strategy.slug.like("rauma%"))
-        ).first().id
+        rauma_goal = (
+            db.session.scalars(
+                select(StrategyGoal).join(Strategy).where(Strategy.slug.like("rauma%"))
+            )
+            .first()
+            .id
+        )
     forged = _post(author, f"/eksempler/{SIRKULA}/koble",
                    {"goal": str(rauma_goal), "rationale": "Lurt."})  # fmt: skip
     assert forged.status_code == 400
@@ -154,7 +169,7 @@ def test_case_page_offers_linking_only_to_strategy_authors(app, client):
     assert contributor.get(f"/eksempler/{SIRKULA}/koble").status_code == 403
 
 
-def test_coverage_flags_goals_without_evidence(app, author, plan):  # noqa: F811
+def test_coverage_flags_goals_without_evidence(app, author, plan):
     strategy_id, reuse, follow_up = plan
     _link(author, strategy_id, follow_up, SIRKULA, "Avtaleforvaltning.", _case_id(app, SIRKULA))
     html = author.get(f"/strategier/{strategy_id}").get_data(as_text=True)
@@ -164,7 +179,7 @@ def test_coverage_flags_goals_without_evidence(app, author, plan):  # noqa: F811
     assert re.search(rf'class="goal depth-0 without-evidence" id="mal-{reuse}"', html)
 
 
-def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, plan):  # noqa: F811
+def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, plan):
     strategy_id, reuse, follow_up = plan
     _link(author, strategy_id, follow_up, SIRKULA, "Viser gevinsten av avtaleforvaltning.",
           _case_id(app, SIRKULA))  # fmt: skip
@@ -200,7 +215,7 @@ def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, 
     assert any(ref.endswith(f"/eksempler/{SIRKULA}") for ref in hyperlinks)
 
 
-def test_print_page_shows_key_results_and_links(app, author, plan):  # noqa: F811
+def test_print_page_shows_key_results_and_links(app, author, plan):
     strategy_id, _, follow_up = plan
     _link(author, strategy_id, follow_up, SIRKULA, "Se resultatene.", _case_id(app, SIRKULA))
     html = author.get(f"/strategier/{strategy_id}/utskrift").get_data(as_text=True)
@@ -229,7 +244,7 @@ def test_api_carries_coverage_key_results_and_latest_measurement(app, client):
     assert all("latest" in i and "progress" in i for i in indicators)
 
 
-def test_linkable_goals_are_only_the_authors_own(app, author, plan):  # noqa: F811
+def test_linkable_goals_are_only_the_authors_own(app, author, plan):
     strategy_id, reuse, follow_up = plan
     with app.app_context():
         from portal.accounts.models import User
