@@ -83,11 +83,15 @@ def _unique_slug(title: str, organization_slug: str) -> str:
     return slug
 
 
-def _apply_strategy(strategy: Strategy, data: StrategyData) -> None:
+def _check_strategy(data: StrategyData) -> None:
     if data.period_to < data.period_from:
         raise StrategyError(_l("The period cannot end before it starts."))
     if data.status is StrategyStatus.ADOPTED and not (data.adopted_by and data.adopted_on):
         raise StrategyError(_l("An adopted strategy needs the date and the body that adopted it."))
+
+
+def _apply_strategy(strategy: Strategy, data: StrategyData) -> None:
+    _check_strategy(data)
     strategy.title = data.title.strip()
     strategy.period_from = data.period_from
     strategy.period_to = data.period_to
@@ -103,6 +107,7 @@ def create_strategy(*, author: Any, data: StrategyData) -> Strategy:
     """A new strategy owned by the author's organization."""
     if author.organization is None:
         raise StrategyError(_l("You must belong to an organisation to write a strategy."))
+    _check_strategy(data)  # before the strategy exists, so a refusal leaves nothing behind
     strategy = Strategy(
         slug=_unique_slug(data.title, author.organization.slug),
         organization=author.organization,
