@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.cases.forms import plain_decimal
@@ -26,7 +27,13 @@ GOAL_KINDS = ("Hovedmål", "Delmål", "Satsingsområde", "Tiltaksområde", "Inns
 
 
 class CommaDecimalField(DecimalField):
-    """A number field that takes Norwegian decimal commas and spaces: «12,5», «1 200»."""
+    """A number field that takes Norwegian decimal commas and spaces: «12,5», «1 200».
+
+    Rendered as text with a decimal keyboard: a type=number input rejects the comma in some
+    browsers and locales before the server ever sees it.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist:
@@ -152,7 +159,7 @@ class IndicatorForm(FlaskForm):
     )
     baseline = CommaDecimalField(_l("Baseline"), validators=[Optional()], places=None)
     target = CommaDecimalField(
-        _l("Target"), validators=[InputRequired(_l("Give the target value."))], places=None
+        _l("Target value"), validators=[InputRequired(_l("Give the target value."))], places=None
     )
     target_date = DateField(_l("Target date"), validators=[Optional()], format="%Y-%m-%d")
     direction = SelectField(
