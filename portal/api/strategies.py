@@ -13,7 +13,10 @@ from portal.strategies import queries
 from portal.strategies.schemas import StrategyDetailSchema, StrategyListSchema
 
 blp = Blueprint(
-    "api_strategies", __name__, url_prefix="/strategies", description="Adopted strategies"
+    "api_strategies",
+    __name__,
+    url_prefix="/strategies",
+    description="Procurement strategies (drafts only to their own organisation)",
 )
 
 

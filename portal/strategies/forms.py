@@ -15,8 +15,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from portal.cases.forms import plain_decimal
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS

@@ -71,7 +71,9 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
         expect(page.get_by_text("Målet er lagt til.")).to_be_visible()
     first_goal_path = None
     page.goto(f"{live_server}{strategy_path}/rediger")
-    expect(page.get_by_role("link", name="Delmål 2: Bedre oppfølging av rammeavtaler", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Delmål 2: Bedre oppfølging av rammeavtaler", exact=True)
+    ).to_be_visible()
     axe.check(page)
 
     # 3. An action and an indicator with measurements on Delmål 1.
@@ -87,7 +89,9 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
     axe.check(page)
     page.go_back()
 
-    page.get_by_role("textbox", name="Indikator", exact=True).fill("Andel brukte møbler ved nye kjøp")
+    page.get_by_role("textbox", name="Indikator", exact=True).fill(
+        "Andel brukte møbler ved nye kjøp"
+    )
     page.get_by_role("textbox", name="Enhet", exact=True).fill("%")
     page.get_by_label("Utgangspunkt").fill("5")
     page.get_by_label("Målverdi").fill("40")
@@ -113,7 +117,9 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
     axe.check(page)
     suggested_title = suggestions.first.locator(".card-title").inner_text()
     suggestions.first.get_by_role("button", name=re.compile("Koble til målet")).click()
-    expect(page.get_by_role("alert")).to_contain_text("Skriv hvorfor dette eksemplet støtter målet.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Skriv hvorfor dette eksemplet støtter målet."
+    )
     axe.check(page)
     suggestion = page.locator("#forslag li.card", has_text=suggested_title)
     suggestion.get_by_label("Hvorfor støtter dette eksemplet målet?").fill(
