@@ -39,7 +39,7 @@ class Chart:
     target_y: float
     baseline_y: float | None
     y_ticks: list[tuple[float, str]]
-    x_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[float, str, str]]  # x, label, text-anchor
     progress: float | None  # 0.0 at the baseline, 1.0 at the target (can pass either end)
     reached: bool
     summary: str
@@ -149,8 +149,13 @@ def indicator_chart(indicator: Indicator) -> Chart:
         )
         for m in indicator.measurements
     ]
-    y_ticks = [(y(v), format_number(Decimal(str(round(v, 2))))) for v in (lo, (lo + hi) / 2, hi)]
-    x_ticks = [(x(first.toordinal()), str(first.year)), (x(last.toordinal()), str(last.year))]
+    # Label the values a reader compares against: zero (or the floor), baseline and target.
+    marks = {Decimal(str(lo)), indicator.target}
+    if indicator.baseline is not None:
+        marks.add(indicator.baseline)
+    y_ticks = [(y(v), format_number(v)) for v in sorted(marks)]
+    x_ticks = [(x(first.toordinal()), str(first.year), "start"),
+               (x(last.toordinal()), str(last.year), "end")]  # fmt: skip
     return Chart(
         indicator_id=indicator.id,
         width=WIDTH,

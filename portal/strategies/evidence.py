@@ -50,8 +50,13 @@ def unlink(*, link: CaseGoalLink) -> None:
 
 
 def goal_text(goal: StrategyGoal) -> str:
-    """What suggestions for a goal are computed from: its own title and description."""
-    return f"{goal.title}\n{goal.description}".strip()
+    """What suggestions for a goal are computed from: its title, description and actions.
+
+    Many goals in real strategies are a short title whose meaning lives in their actions
+    (Lørenskog's "Kvalitet og kompetanse"); the actions are the goal's own words too.
+    """
+    parts = [goal.title, goal.description, *(action.title for action in goal.actions)]
+    return "\n".join(part for part in parts if part).strip()
 
 
 def suggest_cases(goal: StrategyGoal, limit: int = 6) -> list[Case]:
