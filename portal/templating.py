@@ -76,6 +76,8 @@ def form_errors(form: Any) -> list[tuple[str, str]]:
 
 
 def register(app: Flask) -> None:
+    from portal.strategies.coverage import coverage_sentence, evidence_label
+
     app.jinja_env.filters.update(
         markdown=render_markdown,
         number=format_number,
@@ -83,7 +85,11 @@ def register(app: Flask) -> None:
         combine_invalid=combine_invalid,
     )
     app.jinja_env.globals.update(
-        labels.as_globals(), FACET_LIST=FACET_LIST, form_errors=form_errors
+        labels.as_globals(),
+        FACET_LIST=FACET_LIST,
+        form_errors=form_errors,
+        coverage_sentence=coverage_sentence,
+        evidence_label=evidence_label,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

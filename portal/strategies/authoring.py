@@ -15,16 +15,16 @@ from portal.strategies import services
 from portal.strategies.forms import GOAL_KINDS, ActionForm, GoalForm, IndicatorForm, StrategyForm
 from portal.strategies.lookup import goal_of, strategy_for_author
 from portal.strategies.models import Strategy, StrategyGoal
-from portal.strategies.queries import strategy_view
+from portal.strategies.queries import GoalNode, strategy_view
 
 bp = Blueprint("strategy_authoring", __name__)
 
 TOP_LEVEL = ""
 
 
-def _tree_order(strategy: Strategy) -> list[tuple[StrategyGoal, int]]:
-    """(goal, depth) for every goal, parents before their children."""
-    return [(node.goal, node.depth) for node in strategy_view(strategy, current_user).walk()]
+def _tree_order(strategy: Strategy) -> list[GoalNode]:
+    """Every goal with its depth and evidence, parents before their children."""
+    return strategy_view(strategy, current_user).walk()
 
 
 def _parent_choices(strategy: Strategy, goal: StrategyGoal | None) -> list[tuple[str, str]]:
@@ -36,7 +36,8 @@ def _parent_choices(strategy: Strategy, goal: StrategyGoal | None) -> list[tuple
             excluded.add(node.id)
             stack.extend(node.children)
     choices = [(TOP_LEVEL, gettext("(top level)"))]
-    for candidate, depth in _tree_order(strategy):
+    for node in _tree_order(strategy):
+        candidate, depth = node.goal, node.depth
         if candidate.id not in excluded:
             label = candidate.heading
             label = label if len(label) <= 90 else label[:89] + "…"

@@ -12,11 +12,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 
 from portal.cases.models import CaseResult
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.charts import summary_of
+from portal.strategies.coverage import coverage_sentence, evidence_label
 from portal.strategies.queries import GoalNode, StrategyView
 from portal.templating import format_day, format_number
 
@@ -165,20 +166,13 @@ def strategy_docx(
     if strategy.summary:
         document.add_paragraph(strategy.summary)
     document.add_heading(gettext("Evidence coverage"), level=1)
-    document.add_paragraph(
-        gettext(
-            "%(with)s of %(total)s goals have supporting cases.",
-            **{"with": view.goals_with_evidence, "total": view.goals_total},
-        )
-    )
+    document.add_paragraph(coverage_sentence(view))
     for node in view.walk():
-        count = len(node.links)
+        label, flagged = evidence_label(node)
         line = document.add_paragraph(style="List Bullet")
         line.add_run(f"{node.goal.heading}: ")
-        run = line.add_run(
-            ngettext("%(num)d case", "%(num)d cases", count) if count else gettext("No cases yet")
-        )
-        if not count:
+        run = line.add_run(label)
+        if flagged:
             run.font.color.rgb = RGBColor(0xA0, 0x1C, 0x1C)
     document.add_heading(gettext("Goals"), level=1)
     for node in view.tree:

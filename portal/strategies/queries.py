@@ -60,13 +60,33 @@ class GoalNode:
     def has_evidence(self) -> bool:
         return bool(self.links)
 
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def cases_below(self) -> int:
+        """Links to the goal's sub-goals, at any depth (a parent's evidence lives there)."""
+        return sum(len(child.links) + child.cases_below for child in self.children)
+
 
 @dataclass
 class StrategyView:
+    """A strategy's goal tree with visible evidence.
+
+    Coverage is counted over the most concrete goals, the leaves of the tree (delmål,
+    tiltaksområder; in a flat strategy, every goal): that is where strategies put the
+    measurable aims that cases can evidence. A parent goal is covered through its sub-goals.
+    """
+
     strategy: Strategy
     tree: list[GoalNode]
     goals_total: int
     goals_with_evidence: int
+
+    @property
+    def is_nested(self) -> bool:
+        return any(node.children for node in self.tree)
 
     @property
     def coverage(self) -> dict[str, int]:
@@ -111,12 +131,11 @@ def strategy_view(strategy: Strategy, user: Any = None) -> StrategyView:
         ]
 
     tree = build(None, 0)
-    return StrategyView(
-        strategy=strategy,
-        tree=tree,
-        goals_total=len(strategy.goals),
-        goals_with_evidence=sum(1 for goal_id in goal_ids if by_goal.get(goal_id)),
-    )
+    view = StrategyView(strategy=strategy, tree=tree, goals_total=0, goals_with_evidence=0)
+    leaves = [node for node in view.walk() if node.is_leaf]
+    view.goals_total = len(leaves)
+    view.goals_with_evidence = sum(1 for node in leaves if node.has_evidence)
+    return view
 
 
 def visible_links_for_case(case: Case, user: Any = None) -> list[CaseGoalLink]:

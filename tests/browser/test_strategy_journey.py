@@ -151,8 +151,9 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
 
     # 6. Coverage and the chart on the strategy page.
     page.goto(f"{live_server}{strategy_path}")
-    expect(page.locator(".coverage-summary")).to_have_text("2 av 3 mål har eksempler.")
-    expect(page.locator(".coverage-list .badge.none")).to_have_count(1)
+    expect(page.locator(".coverage-summary")).to_have_text("2 av 2 delmål har eksempler.")
+    expect(page.locator(".coverage-list .badge.none")).to_have_count(0)
+    expect(page.locator(".coverage-list li").first).to_contain_text("2 eksempler i delmålene")
     expect(page.get_by_role("img", name="Utvikling mot målet")).to_be_visible()
     axe.check(page)
     page.get_by_role("link", name="Utskriftsversjon").click()
@@ -169,7 +170,7 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert document.paragraphs[0].text == "Anskaffelsesstrategi for Nittedal 2026–2029"
-    assert "2 av 3 mål har eksempler." in text
+    assert "2 av 2 delmål har eksempler." in text
     assert "Delmål 1: Mer ombruk av møbler og inventar" in text
     assert "Delmål 2: Bedre oppfølging av rammeavtaler" in text
     assert "Avtale om ombruk av kontormøbler" in cells

@@ -169,14 +169,19 @@ def test_case_page_offers_linking_only_to_strategy_authors(app, client):
     assert contributor.get(f"/eksempler/{SIRKULA}/koble").status_code == 403
 
 
-def test_coverage_flags_goals_without_evidence(app, author, plan):
+def test_coverage_counts_sub_goals_and_flags_those_without_evidence(app, author, plan):
     strategy_id, reuse, follow_up = plan
+    waste = _add_goal(author, strategy_id, "Mindre avfall fra byggeplasser", under=reuse)
     _link(author, strategy_id, follow_up, SIRKULA, "Avtaleforvaltning.", _case_id(app, SIRKULA))
     html = author.get(f"/strategier/{strategy_id}").get_data(as_text=True)
-    assert "1 av 2 mål har eksempler." in html
-    assert html.count("Ingen eksempler ennå") == 1
-    assert f'id="mal-{reuse}" aria-labelledby' in html
-    assert re.search(rf'class="goal depth-0 without-evidence" id="mal-{reuse}"', html)
+    assert "1 av 2 delmål har eksempler." in html
+    coverage = html.split('class="coverage-list"')[1].split("</ul>")[0]
+    assert coverage.count("Ingen eksempler ennå") == 1
+    assert "1 eksempel i delmålene" in coverage  # the main goal, covered through its sub-goal
+    assert re.search(rf'class="goal depth-1 without-evidence" id="mal-{waste}"', html)
+    assert re.search(rf'class="goal depth-0" id="mal-{reuse}"', html)
+    api = author.get(f"/api/v1/strategies/{strategy_id}").get_json()
+    assert api["coverage"] == {"goals_total": 2, "goals_with_evidence": 1}
 
 
 def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, plan):
@@ -205,7 +210,7 @@ def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, 
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert document.paragraphs[0].text == "Strategi for sirkulære anskaffelser"
-    assert "1 av 2 mål har eksempler." in text
+    assert "1 av 1 delmål har eksempler." in text
     assert "Delmål: Bedre kontraktsoppfølging" in text
     assert "Ansette en avtaleforvalter" in cells and "Innkjøpsavdelingen" in cells
     assert "Avtalelojalitet" in cells and "80 % (31. januar 2026)" in cells
@@ -233,7 +238,7 @@ def test_api_carries_coverage_key_results_and_latest_measurement(app, client):
         strategy_id = strategy.id
     body = client.get(f"/api/v1/strategies/{strategy_id}").get_json()
     assert set(body["coverage"]) == {"goals_total", "goals_with_evidence"}
-    assert body["coverage"]["goals_total"] == 10
+    assert body["coverage"]["goals_total"] == 7  # the seven tiltaksområder
     linked = [case for goal in body["goals"] for child in goal["children"]
               for case in child["linked_cases"]]  # fmt: skip
     assert linked and all(case["url"].startswith("http://localhost/eksempler/") for case in linked)

@@ -28,7 +28,7 @@ def test_strategy_page_shows_tree_actions_indicators_and_coverage(app, client):
         view = strategy_view(strategy)
         strategy_id, covered, total = strategy.id, view.goals_with_evidence, view.goals_total
     html = client.get(f"/strategier/{strategy_id}").get_data(as_text=True)
-    assert f"{covered} av {total} mål har eksempler." in html
+    assert f"{covered} av {total} delmål har eksempler." in html
     assert 0 < covered < total
     assert "Satsingsområde 1" in html
     assert "Vedtatt av Kommunestyret 22. juni 2016" in html
