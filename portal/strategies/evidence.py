@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
+from portal.db import utcnow
 from portal.extensions import db
 from portal.search import service as search
 from portal.search.backend import SearchRequest
@@ -37,9 +38,13 @@ def link_case(*, goal: StrategyGoal, case: Case, rationale: str, author: Any) ->
     return link
 
 
-def update_link(*, link: CaseGoalLink, rationale: str) -> None:
-    """Change the reason given for a link."""
-    link.rationale = _clean_rationale(rationale)
+def update_link(*, link: CaseGoalLink, rationale: str, editor: Any) -> None:
+    """Change the reason given for a link, recording who changed it and when."""
+    text = _clean_rationale(rationale)
+    if text != link.rationale:
+        link.rationale = text
+        link.updated_by = editor
+        link.updated_at = utcnow()
     db.session.flush()
 
 

@@ -115,7 +115,7 @@ def update_link(strategy_id: int, link_id: int):
     form = LinkForm(prefix=f"link-{link.id}")
     if form.validate():
         try:
-            evidence.update_link(link=link, rationale=form.rationale.data)
+            evidence.update_link(link=link, rationale=form.rationale.data, editor=current_user)
         except StrategyError as error:
             form.rationale.errors.append(str(error))
         else:

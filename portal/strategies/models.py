@@ -208,7 +208,11 @@ class CaseGoalLink(db.Model):
     rationale: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last change of the rationale, and who made it.
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="goal_links")
     goal: Mapped[StrategyGoal] = relationship(back_populates="case_links")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

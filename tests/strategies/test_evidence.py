@@ -112,6 +112,8 @@ def test_editing_and_removing_a_link(app, author, plan):
                      prefix=f"link-{link_id}-")  # fmt: skip
     assert response.status_code == 302
     assert "Bedre begrunnelse." in author.get(f"/strategier/{strategy_id}").get_data(as_text=True)
+    evidence_page = author.get(page).get_data(as_text=True)
+    assert f"begrunnelsen endret av {AUTHOR}" in evidence_page
     response = _post(author, f"/strategier/{strategy_id}/koblinger/{link_id}/slett", {},
                      token_from=page)  # fmt: skip
     assert response.status_code == 302
