@@ -259,3 +259,16 @@ def test_linkable_goals_are_only_the_authors_own(app, author, plan):
         user = db.session.scalars(select(User).where(User.email == AUTHOR)).one()
         goals = evidence.linkable_goals(user)
         assert [g.id for g in goals] == [reuse, follow_up]
+
+
+def test_the_word_document_follows_the_interface_language(app, client):
+    with app.app_context():
+        strategy_id = db.session.scalar(select(Strategy.id).where(Strategy.slug.like("rauma%")))
+    client.set_cookie("sprak", "en")
+    response = client.get(f"/strategier/{strategy_id}/eksport.docx")
+    document = Document(io.BytesIO(response.data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Goals" in headings and "Evidence coverage" in headings
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert re.search(r"\d+ of \d+ sub-goals have supporting cases\.", text)
+    assert "no-store" not in response.headers.get("Cache-Control", "")  # adopted: public
