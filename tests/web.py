@@ -14,7 +14,9 @@ from portal.organizations.models import Organization
 PASSWORD = "et-langt-og-godt-passord"
 
 
-def make_user(app, email: str, roles: set[Role], org_slug: str | None = "asker-kommune") -> None:
+def make_user(
+    app, email: str, roles: set[Role], org_slug: str | None = "asker-kommune", name: str = ""
+) -> None:
     with app.app_context():
         org = None
         if org_slug:
@@ -22,7 +24,7 @@ def make_user(app, email: str, roles: set[Role], org_slug: str | None = "asker-k
                 select(Organization).where(Organization.slug == org_slug)
             ).one()
         accounts.create_user(
-            email=email, name=email, roles=roles, organization=org, password=PASSWORD
+            email=email, name=name or email, roles=roles, organization=org, password=PASSWORD
         )
         db.session.commit()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import desc, select
 from werkzeug.wrappers import Response
 
@@ -50,7 +50,6 @@ def _parent_from(strategy: Strategy, form: GoalForm) -> StrategyGoal | None:
 
 
 @bp.get("/mine-strategier/")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def my_strategies() -> str:
     """Every strategy of the author's organization, drafts included."""
@@ -83,7 +82,6 @@ def _strategy_form(strategy: Strategy | None) -> str | Response:
 
 @bp.route("/strategier/ny", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself, so an expired one re-shows the text
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def new_strategy() -> str | Response:
     """Start a strategy for the author's organization."""
@@ -94,7 +92,6 @@ def new_strategy() -> str | Response:
 
 @bp.route("/strategier/<int:strategy_id>/rediger", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def edit_strategy(strategy_id: int) -> str | Response:
     """The strategy's details and its goal tree, with controls to restructure it."""
@@ -102,7 +99,6 @@ def edit_strategy(strategy_id: int) -> str | Response:
 
 
 @bp.route("/strategier/<int:strategy_id>/slett", methods=["GET", "POST"])
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def delete_strategy(strategy_id: int) -> str | Response:
     """Delete a draft strategy after a confirmation (adopted ones are kept)."""
@@ -145,7 +141,6 @@ def render_goal_page(strategy: Strategy, goal: StrategyGoal, **forms) -> tuple[s
 
 @bp.route("/strategier/<int:strategy_id>/mal/ny", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def new_goal(strategy_id: int) -> str | Response:
     """Add a goal at the top level or under another goal (?under=<id>)."""
@@ -175,7 +170,6 @@ def new_goal(strategy_id: int) -> str | Response:
 
 @bp.route("/strategier/<int:strategy_id>/mal/<int:goal_id>", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def edit_goal(strategy_id: int, goal_id: int) -> str | Response:
     """A goal's text and place in the tree, its actions and its indicators."""
@@ -200,7 +194,6 @@ def edit_goal(strategy_id: int, goal_id: int) -> str | Response:
 
 
 @bp.post("/strategier/<int:strategy_id>/mal/<int:goal_id>/flytt")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def move_goal(strategy_id: int, goal_id: int) -> Response:
     """Move a goal one place up or down among its siblings."""
@@ -215,7 +208,6 @@ def move_goal(strategy_id: int, goal_id: int) -> Response:
 
 
 @bp.route("/strategier/<int:strategy_id>/mal/<int:goal_id>/slett", methods=["GET", "POST"])
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def delete_goal(strategy_id: int, goal_id: int) -> str | Response:
     """Delete a goal (with its actions, indicators and links) after a confirmation."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -61,8 +61,18 @@ def _render_evidence(
     ), status
 
 
+def _linked(form: LinkForm, goal: StrategyGoal, case: Case) -> bool:
+    """Link the case; a refusal (already linked, say) becomes an error on the form."""
+    try:
+        evidence.link_case(goal=goal, case=case, rationale=form.rationale.data,
+                           author=current_user)  # fmt: skip
+    except StrategyError as error:
+        form.rationale.errors.append(str(error))
+        return False
+    return True
+
+
 @bp.get("/strategier/<int:strategy_id>/mal/<int:goal_id>/eksempler")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def goal_evidence(strategy_id: int, goal_id: int):
     """The goal's linked cases, suggestions from its own text, and a search of the bank."""
@@ -72,7 +82,6 @@ def goal_evidence(strategy_id: int, goal_id: int):
 
 @bp.post("/strategier/<int:strategy_id>/mal/<int:goal_id>/eksempler/<slug>")
 @csrf.exempt  # the FlaskForm checks its token itself, so an expired one keeps the rationale
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def link_case(strategy_id: int, goal_id: int, slug: str):
     """Link a published case to the goal with a rationale."""
@@ -82,31 +91,18 @@ def link_case(strategy_id: int, goal_id: int, slug: str):
     if case is None:
         abort(404)
     form = _case_form(case, request.form)
-    if form.validate():
-        try:
-            evidence.link_case(
-                goal=goal, case=case, rationale=form.rationale.data, author=current_user
-            )
-        except StrategyError as error:
-            form.rationale.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(gettext("“%(case)s” now supports the goal.", case=case.title), "success")
-            return redirect(
-                url_for(
-                    ".goal_evidence",
-                    strategy_id=strategy.id,
-                    goal_id=goal.id,
-                    q=request.args.get("q") or None,
-                )
-                + "#koblet"
-            )
+    if form.validate() and _linked(form, goal, case):
+        db.session.commit()
+        flash(gettext("“%(case)s” now supports the goal.", case=case.title), "success")
+        return redirect(
+            url_for(".goal_evidence", strategy_id=strategy.id, goal_id=goal.id,
+                    q=request.args.get("q") or None) + "#koblet"
+        )  # fmt: skip
     return _render_evidence(strategy, goal, failed=form, failed_case=case)
 
 
 @bp.post("/strategier/<int:strategy_id>/koblinger/<int:link_id>")
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def update_link(strategy_id: int, link_id: int):
     """Change the rationale of a link."""
@@ -128,7 +124,6 @@ def update_link(strategy_id: int, link_id: int):
 
 
 @bp.post("/strategier/<int:strategy_id>/koblinger/<int:link_id>/slett")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def remove_link(strategy_id: int, link_id: int) -> Response:
     """Remove a case from the goal's evidence."""
@@ -143,7 +138,6 @@ def remove_link(strategy_id: int, link_id: int) -> Response:
 
 @bp.route("/eksempler/<slug>/koble", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def link_from_case(slug: str):
     """From a case page: link the case to one of the author's own goals."""
@@ -160,13 +154,7 @@ def link_from_case(slug: str):
     form.goal.choices = choices
     if form.validate_on_submit():
         goal = next(g for g in goals if str(g.id) == form.goal.data)
-        try:
-            evidence.link_case(
-                goal=goal, case=case, rationale=form.rationale.data, author=current_user
-            )
-        except StrategyError as error:
-            form.rationale.errors.append(str(error))
-        else:
+        if _linked(form, goal, case):
             db.session.commit()
             flash(gettext("The case now supports “%(goal)s”.", goal=goal.heading), "success")
             return redirect(url_for("cases.show_case", slug=case.slug) + "#strategier")

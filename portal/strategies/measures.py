@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
@@ -38,7 +37,6 @@ def _to_goal(strategy: Strategy, goal_id: int, anchor: str) -> Response:
 
 @bp.post("/mal/<int:goal_id>/tiltak")
 @csrf.exempt  # the FlaskForm checks its token itself, so an expired one re-shows the text
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def add_action(strategy_id: int, goal_id: int):
     """Add an action to a goal."""
@@ -55,7 +53,6 @@ def add_action(strategy_id: int, goal_id: int):
 
 @bp.route("/tiltak/<int:action_id>", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def edit_action(strategy_id: int, action_id: int):
     """Change an action's text, responsible unit, deadline or status."""
@@ -74,7 +71,6 @@ def edit_action(strategy_id: int, action_id: int):
 
 
 @bp.post("/tiltak/<int:action_id>/slett")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def delete_action(strategy_id: int, action_id: int) -> Response:
     """Remove an action."""
@@ -92,7 +88,6 @@ def delete_action(strategy_id: int, action_id: int) -> Response:
 
 @bp.post("/mal/<int:goal_id>/indikatorer")
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def add_indicator(strategy_id: int, goal_id: int):
     """Add an indicator (KPI) to a goal."""
@@ -128,7 +123,6 @@ def _indicator_form(indicator: Indicator) -> IndicatorForm:
 
 @bp.route("/indikatorer/<int:indicator_id>", methods=["GET", "POST"])
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def edit_indicator(strategy_id: int, indicator_id: int):
     """An indicator's definition, its measurements and its progress chart."""
@@ -149,7 +143,6 @@ def edit_indicator(strategy_id: int, indicator_id: int):
 
 
 @bp.post("/indikatorer/<int:indicator_id>/slett")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def delete_indicator(strategy_id: int, indicator_id: int) -> Response:
     """Remove an indicator with its measurements."""
@@ -164,7 +157,6 @@ def delete_indicator(strategy_id: int, indicator_id: int) -> Response:
 
 @bp.post("/indikatorer/<int:indicator_id>/malinger")
 @csrf.exempt  # the FlaskForm checks its token itself
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def add_measurement(strategy_id: int, indicator_id: int):
     """Record a measurement of the indicator."""
@@ -192,7 +184,6 @@ def add_measurement(strategy_id: int, indicator_id: int):
 
 
 @bp.post("/malinger/<int:measurement_id>/slett")
-@login_required
 @role_required(Role.STRATEGY_AUTHOR)
 def delete_measurement(strategy_id: int, measurement_id: int) -> Response:
     """Remove a measurement."""

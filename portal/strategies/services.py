@@ -224,6 +224,14 @@ def delete_goal(*, goal: StrategyGoal) -> None:
     db.session.flush()
 
 
+def _remove_positioned(collection: list, item: Any) -> None:
+    """Take an action or indicator off its goal and close the gap in the positions."""
+    collection.remove(item)  # delete-orphan deletes it
+    for position, other in enumerate(collection):
+        other.position = position
+    db.session.flush()
+
+
 # -- actions --
 
 
@@ -249,19 +257,19 @@ def update_action(*, action: Action, data: ActionData) -> None:
 
 
 def delete_action(*, action: Action) -> None:
-    goal = action.goal
-    goal.actions.remove(action)  # delete-orphan deletes it
-    for position, other in enumerate(goal.actions):
-        other.position = position
-    db.session.flush()
+    _remove_positioned(action.goal.actions, action)
 
 
 # -- indicators and measurements -------------------------------------------------------------------
 
 
-def _apply_indicator(indicator: Indicator, data: IndicatorData) -> None:
+def _check_indicator(data: IndicatorData) -> None:
     if data.baseline is not None and data.baseline == data.target:
         raise StrategyError(_l("The target must differ from the baseline."))
+
+
+def _apply_indicator(indicator: Indicator, data: IndicatorData) -> None:
+    _check_indicator(data)
     indicator.name = data.name.strip()
     indicator.unit = data.unit.strip()
     indicator.target = data.target
@@ -272,6 +280,7 @@ def _apply_indicator(indicator: Indicator, data: IndicatorData) -> None:
 
 def add_indicator(*, goal: StrategyGoal, data: IndicatorData) -> Indicator:
     """A new indicator (KPI) on the goal."""
+    _check_indicator(data)  # before the indicator joins the goal, so a refusal leaves nothing
     indicator = Indicator(goal=goal, position=len(goal.indicators))
     _apply_indicator(indicator, data)
     db.session.add(indicator)
@@ -285,11 +294,7 @@ def update_indicator(*, indicator: Indicator, data: IndicatorData) -> None:
 
 
 def delete_indicator(*, indicator: Indicator) -> None:
-    goal = indicator.goal
-    goal.indicators.remove(indicator)  # delete-orphan deletes it
-    for position, other in enumerate(goal.indicators):
-        other.position = position
-    db.session.flush()
+    _remove_positioned(indicator.goal.indicators, indicator)
 
 
 def add_measurement(

@@ -7,27 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.web import PASSWORD, make_user
+
 pytestmark = pytest.mark.browser
 
 
-PASSWORD = "et-langt-og-godt-passord"
-
-
 def _add_user(live_app, email: str, name: str, roles: set, org_slug: str | None = None) -> None:
-    from sqlalchemy import select
-
-    from portal.accounts.services import create_user
-    from portal.extensions import db
-    from portal.organizations.models import Organization
-
-    with live_app.app_context():
-        org = None
-        if org_slug:
-            org = db.session.scalars(
-                select(Organization).where(Organization.slug == org_slug)
-            ).one()
-        create_user(email=email, name=name, roles=roles, organization=org, password=PASSWORD)
-        db.session.commit()
+    make_user(live_app, email, roles, org_slug, name=name)
 
 
 def _photo(color: tuple[int, int, int]) -> bytes:
