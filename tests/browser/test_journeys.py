@@ -280,7 +280,10 @@ def test_editor_requests_changes_author_fixes_editor_publishes(browser, live_app
     expect(reader.get_by_role("heading", level=1)).to_have_text("Bysykler med solcelletak i Bergen")
     image = reader.get_by_role("img", name="Bysykkelstativ med solcellepaneler på taket")
     expect(image).to_be_visible()
-    assert reader.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
+    # Visible is not loaded: wait for the bytes (fails after the timeout if they never come).
+    reader.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
 
 
 def test_admin_page_passes_the_audit(page: Page, live_app, live_server, axe):
