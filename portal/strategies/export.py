@@ -121,7 +121,9 @@ def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
                 f"{indicator.name}: {summary_of(indicator)}", style="List Bullet"
             )
     document.add_paragraph(gettext("Cases supporting this goal"), style="Heading 5")
-    if not node.links:
+    if not node.links and node.cases_below:
+        document.add_paragraph(gettext("The cases are linked to the sub-goals below."))
+    elif not node.links:
         flagged = document.add_paragraph().add_run(gettext("No cases are linked to this goal yet."))
         flagged.italic = True
         flagged.font.highlight_color = WD_COLOR_INDEX.YELLOW

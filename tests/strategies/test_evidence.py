@@ -182,6 +182,7 @@ def test_coverage_counts_sub_goals_and_flags_those_without_evidence(app, author,
     assert "1 eksempel i delmålene" in coverage  # the main goal, covered through its sub-goal
     assert re.search(rf'class="goal depth-1 without-evidence" id="mal-{waste}"', html)
     assert re.search(rf'class="goal depth-0" id="mal-{reuse}"', html)
+    assert "Eksemplene er koblet til delmålene nedenfor." in html
     api = author.get(f"/api/v1/strategies/{strategy_id}").get_json()
     assert api["coverage"] == {"goals_total": 2, "goals_with_evidence": 1}
 
