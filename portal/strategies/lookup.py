@@ -16,15 +16,17 @@ from portal.strategies.models import (
     Strategy,
     StrategyGoal,
 )
-from portal.strategies.permissions import can_edit_strategy, can_view_strategy
+from portal.strategies.permissions import can_edit_strategy
+from portal.strategies.queries import get_visible_strategy
 
 T = TypeVar("T")
 
 
 def strategy_for_author(strategy_id: int) -> Strategy:
     """The strategy, if the current user may change it (drafts of others are a plain 404)."""
-    strategy = db.session.get(Strategy, strategy_id)
-    if strategy is None or not can_view_strategy(current_user, strategy):
+    # Loaded with its goals, actions and indicators: every authoring page shows the tree.
+    strategy = get_visible_strategy(strategy_id, current_user)
+    if strategy is None:
         abort(404)
     if not can_edit_strategy(current_user, strategy):
         abort(403)

@@ -27,12 +27,6 @@ def visible_strategies(user: Any = None) -> Select[tuple[Strategy]]:
     )
 
 
-def can_view_strategy(user: Any, strategy: Strategy) -> bool:
-    return strategy.is_adopted or (
-        _organization_id(user) is not None and strategy.organization_id == _organization_id(user)
-    )
-
-
 def is_strategy_author(user: Any) -> bool:
     """A signed-in strategy author who belongs to an organization."""
     return (
