@@ -104,6 +104,11 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
         page.get_by_label("Verdi", exact=True).fill(value)
         page.get_by_role("button", name="Registrer målingen").click()
         expect(page.get_by_text("Målingen er registrert.")).to_be_visible()
+    page.get_by_label("Verdi", exact=True).fill("mye")
+    page.get_by_role("button", name="Registrer målingen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Oppgi en dato")
+    expect(page.get_by_label("Verdi", exact=True)).to_have_value("mye")
+    axe.check(page)
     chart = page.get_by_role("img", name="Utvikling mot målet")
     expect(chart).to_be_visible()
     expect(page.locator("figcaption")).to_contain_text("50 prosent av veien")
@@ -183,4 +188,9 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
     axe.check(page)
     page.get_by_role("link", name="Slett dette målet").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Slette")
+    axe.check(page)
+    page.goto(f"{live_server}{strategy_path}/slett")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Anskaffelsesstrategi for Nittedal"
+    )
     axe.check(page)
