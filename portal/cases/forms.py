@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtf_translations
@@ -25,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from portal.cases.models import EvidenceLevel, ProcurementStatus
+from portal.forms import plain_decimal
 from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION
 from portal.taxonomy.models import Vocabulary
 
@@ -167,13 +166,6 @@ def case_data_from(form: CaseForm):
             if not row.form.is_blank
         ],
     )
-
-
-def plain_decimal(value: Decimal | None) -> Decimal | None:
-    """300.0000 → 300 and 4.4000 → 4.4, as the author typed it."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def fill_form_from(form: CaseForm, case) -> None:

@@ -16,6 +16,7 @@ from portal.search import service as search
 from portal.search.backend import SearchRequest
 from portal.strategies.models import CaseGoalLink, Strategy, StrategyGoal
 from portal.strategies.permissions import can_edit_strategy
+from portal.strategies.queries import tree_order
 from portal.strategies.services import StrategyError
 
 
@@ -79,21 +80,6 @@ def find_cases(text: str, limit: int = 10) -> list[Case]:
     return [case for case, _highlights in search.load_hits(result)]
 
 
-def _tree_order(goals: list[StrategyGoal]) -> list[StrategyGoal]:
-    children: dict[int | None, list[StrategyGoal]] = {}
-    for goal in sorted(goals, key=lambda g: (g.position, g.id)):
-        children.setdefault(goal.parent_id, []).append(goal)
-    out: list[StrategyGoal] = []
-
-    def visit(parent_id: int | None) -> None:
-        for goal in children.get(parent_id, []):
-            out.append(goal)
-            visit(goal.id)
-
-    visit(None)
-    return out
-
-
 def linkable_goals(user: Any) -> list[StrategyGoal]:
     """Goals of every strategy the user may edit, strategy by strategy, in tree order."""
     strategies = db.session.scalars(
@@ -105,7 +91,7 @@ def linkable_goals(user: Any) -> list[StrategyGoal]:
     goals: list[StrategyGoal] = []
     for strategy in strategies:
         if can_edit_strategy(user, strategy):
-            goals.extend(_tree_order(strategy.goals))
+            goals.extend(tree_order(strategy.goals))
     return goals
 
 

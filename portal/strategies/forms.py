@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,34 +13,13 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
-from portal.cases.forms import plain_decimal
+from portal.forms import CommaDecimalField
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.strategies.services import ActionData, GoalData, IndicatorData, StrategyData
 
 GOAL_KINDS = ("Hovedmål", "Delmål", "Satsingsområde", "Tiltaksområde", "Innsatsområde", "Område")
-
-
-class CommaDecimalField(DecimalField):
-    """A number field that takes Norwegian decimal commas and spaces: «12,5», «1 200».
-
-    Rendered as text with a decimal keyboard: a type=number input rejects the comma in some
-    browsers and locales before the server ever sees it.
-    """
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [re.sub(r"[\s\u00a0]", "", v).replace(",", ".") for v in valuelist]
-        super().process_formdata(valuelist)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(plain_decimal(self.data))
 
 
 YEAR = [NumberRange(1990, 2100, _l("Give a year between 1990 and 2100."))]

@@ -7,7 +7,6 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.cases.forms import plain_decimal
 from portal.extensions import csrf, db
 from portal.security import role_required
 from portal.strategies import services
@@ -115,10 +114,7 @@ def _render_indicator(strategy: Strategy, indicator: Indicator, form, measuremen
 
 
 def _indicator_form(indicator: Indicator) -> IndicatorForm:
-    form = IndicatorForm(obj=indicator, formdata=None)
-    form.baseline.data = plain_decimal(indicator.baseline)
-    form.target.data = plain_decimal(indicator.target)
-    return form
+    return IndicatorForm(obj=indicator, formdata=None)  # numbers shown as typed: CommaDecimalField
 
 
 @bp.route("/indikatorer/<int:indicator_id>", methods=["GET", "POST"])

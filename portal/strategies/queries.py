@@ -104,6 +104,28 @@ class StrategyView:
         return out
 
 
+def children_by_parent(goals: list[StrategyGoal]) -> dict[int | None, list[StrategyGoal]]:
+    """Each goal's sub-goals (None: the top level), in their order."""
+    children: dict[int | None, list[StrategyGoal]] = {}
+    for goal in sorted(goals, key=lambda g: (g.position, g.id)):
+        children.setdefault(goal.parent_id, []).append(goal)
+    return children
+
+
+def tree_order(goals: list[StrategyGoal]) -> list[StrategyGoal]:
+    """The goals parents-first, as the tree reads from top to bottom."""
+    children = children_by_parent(goals)
+    out: list[StrategyGoal] = []
+
+    def visit(parent_id: int | None) -> None:
+        for goal in children.get(parent_id, []):
+            out.append(goal)
+            visit(goal.id)
+
+    visit(None)
+    return out
+
+
 def strategy_view(strategy: Strategy, user: Any = None) -> StrategyView:
     """The goal tree with each goal's visible evidence, and the coverage counts."""
     goal_ids = [goal.id for goal in strategy.goals]
@@ -120,9 +142,7 @@ def strategy_view(strategy: Strategy, user: Any = None) -> StrategyView:
     by_goal: dict[int, list[CaseGoalLink]] = {}
     for link in links:
         by_goal.setdefault(link.goal_id, []).append(link)
-    children: dict[int | None, list[StrategyGoal]] = {}
-    for goal in sorted(strategy.goals, key=lambda g: (g.position, g.id)):
-        children.setdefault(goal.parent_id, []).append(goal)
+    children = children_by_parent(strategy.goals)
 
     def build(parent_id: int | None, depth: int) -> list[GoalNode]:
         return [
