@@ -5,16 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Portal(Flask):
+    """Flask, with absolute URLs always built from the configured BASE_URL.
+
+    A request's Host header is chosen by whoever sends it; a reset link built from it would
+    send a victim's token to an attacker's host. Every `url_for(..., _external=True)` (views,
+    templates, mail, feeds, exports) therefore goes through here.
+    """
+
+    def url_for(self, /, endpoint: str, *, _external: bool | None = None, **values: Any) -> str:
+        if not has_request_context():
+            # Outside a request Flask builds from SERVER_NAME etc., which BASE_URL sets.
+            return super().url_for(endpoint, _external=_external, **values)
+        path = super().url_for(endpoint, _external=False, **values)
+        return self.config["BASE_ORIGIN"] + path if _external else path
 
 
 def create_app(
     test_config: dict[str, Any] | None = None, *, instance_path: str | None = None
 ) -> Flask:
     """Create and configure the portal."""
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -22,6 +39,12 @@ def create_app(
         static_folder=str(ROOT / "static"),
     )
     _configure(app, test_config)
+    from portal.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
+    from portal import headers
+
+    headers.register(app)  # first, so the request id and host check precede everything
     _register_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -43,6 +66,16 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.debug or app.testing or app.config.get("INSECURE_COOKIES"):
         # Secure cookies everywhere except development, tests and `make run` on plain HTTP.
         app.config["SESSION_COOKIE_SECURE"] = False
+    elif app.config["SESSION_COOKIE_NAME"] == "session":
+        # __Host-: the browser accepts it only over HTTPS, for this host, for the whole site.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    config.apply_base_url(app.config)
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        # Only then do X-Forwarded-For/-Proto count, and only the hops the operator declared.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_prefix=0
+        )
 
 
 def _register_extensions(app: Flask) -> None:
@@ -113,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from portal import templating
+    from portal import logs, templating
 
+    logs.register(app)
     templating.register(app)

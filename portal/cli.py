@@ -143,12 +143,15 @@ def users_create_command(
 
 @users_cli.command("invite")
 @_user_options
-@click.option("--base-url", default="http://127.0.0.1:5000", help="Where the portal answers.")
 @with_appcontext
 def users_invite_command(
-    email: str, name: str, roles: tuple[str, ...], organization: str | None, base_url: str
+    email: str, name: str, roles: tuple[str, ...], organization: str | None
 ) -> None:
-    """Create a user without a password and queue an invitation link (valid seven days)."""
+    """Create a user without a password and queue an invitation link (valid seven days).
+
+    The link starts with PORTAL_BASE_URL."""
+    from flask import url_for
+
     from portal.accounts.models import Role
     from portal.accounts.services import invite_user
 
@@ -156,7 +159,9 @@ def users_invite_command(
     user, link = _create(
         lambda: invite_user(
             email=email, name=name, roles={Role(r) for r in roles}, organization=org,
-            link_for=lambda token: f"{base_url.rstrip('/')}/passord/invitasjon/{token}",
+            link_for=lambda token: url_for(
+                "accounts.set_new_password", purpose="invitasjon", token=token, _external=True
+            ),
         )
     )  # fmt: skip
     click.echo(f"Invited {user.email}; `flask mail send` delivers the link:\n{link}")

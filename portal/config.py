@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 
 class DefaultConfig:
@@ -28,6 +30,11 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # images up to 20 MB; larger uploads get 413
     WTF_CSRF_TIME_LIMIT = None
+    # Where the portal answers. Every absolute URL (mail, feeds, sitemap, exports, API) is built
+    # from it, never from the request's Host header; requests for other hosts get 400.
+    BASE_URL = "http://127.0.0.1:5000"
+    ALLOWED_HOSTS = ""  # further host names to answer to, comma-separated (e.g. an internal name)
+    PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto headers are trusted
 
 
 def load_environment(config: dict) -> None:
@@ -64,3 +71,31 @@ def instance_secret_key(instance_path: str) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+class ConfigError(ValueError):
+    """A setting an operator must correct before the portal can start."""
+
+
+def apply_base_url(config: Any) -> None:
+    """Derive URL building and the trusted host names from BASE_URL.
+
+    SERVER_NAME, APPLICATION_ROOT and PREFERRED_URL_SCHEME make `url_for` work outside a request
+    (CLI, mail); TRUSTED_HOSTS makes Flask answer 400 to any other Host header.
+    """
+    parts = urlsplit(str(config["BASE_URL"]).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"PORTAL_BASE_URL must be an http(s) address such as https://eksempelbanken.no, "
+            f"not {config['BASE_URL']!r}"
+        )
+    root = parts.path.rstrip("/")
+    config["BASE_URL"] = f"{parts.scheme}://{parts.netloc}{root}"
+    config["BASE_ORIGIN"] = f"{parts.scheme}://{parts.netloc}"
+    config["SERVER_NAME"] = parts.netloc
+    config["APPLICATION_ROOT"] = root or "/"
+    config["PREFERRED_URL_SCHEME"] = parts.scheme
+    extra = config.get("ALLOWED_HOSTS") or ""
+    if isinstance(extra, str):
+        extra = [h.strip() for h in extra.split(",")]
+    config["TRUSTED_HOSTS"] = [parts.hostname, *(h for h in extra if h)]

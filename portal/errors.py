@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
+
+from portal.logs import security_event
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
 
 
 def _wants_json() -> bool:
@@ -26,6 +35,15 @@ def _messages() -> dict[int, str]:
 
 def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
+    if isinstance(error, SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no page is built for it, not even a link.
+        security_event("host_refused", level=logging.WARNING,
+                       host=request.headers.get("Host", ""))  # fmt: skip
+        if _wants_json():
+            return jsonify(code=400, status="Bad Request", message="Unknown host."), 400
+        return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain"), 400
+    if code == 403:
+        security_event("permission_denied", level=logging.WARNING, user_id=_user_id())
     message = _messages().get(code, error.description or "")
     if _wants_json():
         body = {"code": code, "status": error.name, "message": message}
@@ -38,6 +56,8 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
 
 
 def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+    security_event("csrf_failed", level=logging.WARNING, user_id=_user_id(),
+                   reason=error.description)  # fmt: skip
     message = gettext("The form expired. Go back, reload the page and try again.")
     return render_template("errors/error.html", code=400, message=message), 400
 

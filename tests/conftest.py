@@ -23,6 +23,7 @@ def make_app(database: Path, instance: Path, **extra) -> Flask:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "SECRET_KEY": "test-secret",
+            "BASE_URL": "http://localhost",
             **extra,
         },
         instance_path=str(instance),

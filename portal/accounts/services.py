@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.accounts import throttle
 from portal.accounts.models import LoginAttempt, Role, User, UserRole
-from portal.db import utcnow
 from portal.extensions import db
+from portal.logs import security_event
 from portal.organizations.models import Organization
 
 MIN_PASSWORD_LENGTH = 12
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 # Compared against when the account does not exist, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-same-cost")
 
@@ -27,6 +24,10 @@ class AccountError(ValueError):
 
 class Throttled(AccountError):
     """Too many failed sign-ins for this account or address; try again later."""
+
+    def __init__(self, message: str, *, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def normalise_email(email: str) -> str:
@@ -63,6 +64,7 @@ def create_user(
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
     db.session.add(user)
     db.session.flush()
+    security_event("account_created", user_id=user.id, roles=sorted(roles))
     return user
 
 
@@ -71,40 +73,39 @@ def set_password(*, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_version += 1
     db.session.flush()
+    security_event("password_changed", user_id=user.id)
 
 
 def end_all_sessions(*, user: User) -> None:
     user.session_version += 1
     db.session.flush()
-
-
-def _recent_failures(*, column, value: str) -> int:
-    since = utcnow() - THROTTLE_WINDOW
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
-    )
+    security_event("sessions_ended", user_id=user.id)
 
 
 def authenticate(*, email: str, password: str, address: str) -> User | None:
-    """The user for these credentials, or None; raises Throttled after too many failures.
+    """The user for these credentials, or None; raises Throttled when the attempt may not even
+    be checked (see `throttle`).
 
-    Every attempt is recorded in the database, so the limits hold across server processes.
-    Unknown accounts and wrong passwords are indistinguishable to the caller.
+    Every checked attempt is recorded in the database, so the limits hold across server
+    processes. Unknown accounts and wrong passwords are indistinguishable to the caller.
     """
     email = normalise_email(email)
-    if (
-        _recent_failures(column=LoginAttempt.email, value=email) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(column=LoginAttempt.address, value=address) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise Throttled("too many failed attempts")
+    address = address[:45]
+    verdict = throttle.assess(email=email, address=address)
+    if not verdict.allowed:
+        security_event("login_throttled", email=email, scope=verdict.scope,
+                       retry_after=verdict.retry_after)  # fmt: skip
+        raise Throttled("too many failed attempts", retry_after=verdict.retry_after)
     user = db.session.scalars(select(User).where(User.email == email)).first()
     hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     valid = check_password_hash(hashed, password)
     ok = bool(valid and user is not None and user.password_hash and user.is_active)
-    db.session.add(LoginAttempt(email=email, address=address[:45], succeeded=ok))
+    db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
     db.session.flush()
+    if ok:
+        security_event("login_succeeded", user_id=user.id, email=email)
+    else:
+        security_event("login_failed", email=email)
     return user if ok else None
 
 
@@ -120,6 +121,9 @@ def update_user(
         user.session_version += 1  # signs them out everywhere
     user.is_active = is_active
     db.session.flush()
+    security_event("account_changed", user_id=user.id, roles=sorted(roles),
+                   organization_id=organization.id if organization else None,
+                   is_active=is_active)  # fmt: skip
 
 
 def invite_user(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -13,6 +13,7 @@ from portal.accounts.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from portal.accounts.models import User
 from portal.accounts.tokens import make_token, user_for_token
 from portal.extensions import db
+from portal.logs import security_event
 from portal.notifications.services import queue_account_mail
 from portal.urls import safe_next_url
 
@@ -20,13 +21,14 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple:
     """The sign-in page."""
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     error = None
     status = 200
+    retry_after = 0
     if form.validate_on_submit():
         try:
             user = services.authenticate(
@@ -34,9 +36,14 @@ def login() -> str | Response:
                 password=form.password.data,
                 address=request.remote_addr or "unknown",
             )
-        except services.Throttled:
-            user, status = None, 429
-            error = gettext("Too many failed attempts. Wait a quarter of an hour and try again.")
+        except services.Throttled as throttled:
+            user, status, retry_after = None, 429, throttled.retry_after
+            minutes = max(1, -(-retry_after // 60))
+            error = ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
         db.session.commit()  # the attempt is recorded whatever the outcome
         if user is not None:
             login_user(user)
@@ -46,7 +53,8 @@ def login() -> str | Response:
             error, status = gettext("Wrong e-mail address or password."), 400
     elif form.is_submitted():
         status = 400
-    return render_template("accounts/login.html", form=form, error=error), status
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("accounts/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logg-ut")
@@ -68,6 +76,8 @@ def forgot_password() -> str | Response:
         user = db.session.scalars(
             select(User).where(User.email == services.normalise_email(form.email.data))
         ).first()
+        security_event("password_reset_requested", email=form.email.data,
+                       user_id=user.id if user is not None else None)  # fmt: skip
         if user is not None and user.is_active:
             link = url_for(
                 "accounts.set_new_password",

@@ -99,12 +99,14 @@ def _edit(case: Case | None) -> str | Response:
                 case = services.create_draft(author=current_user, data=data)
             else:
                 services.save_draft(case=case, author=current_user, data=data)
-            if action == "submit":
+            if action == "submit" and workflow.may(current_user, case, "submit"):
                 services.submit_case(case=case, author=current_user)
                 _tell_editors(case)
                 db.session.commit()
                 flash(gettext("The case was sent to the editors."), "success")
                 return redirect(url_for("cases.show_case", slug=case.slug))
+            # "Send" from a tab opened before the case was published: the edit above became
+            # a change for the editors to approve; the case itself stays published.
             if case.is_published and not services.is_editor(current_user):
                 _tell_editors(case)
                 db.session.commit()

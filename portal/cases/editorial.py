@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.cases import workflow
+from portal.cases.errors import CaseError
 from portal.cases.models import Case, CaseStatus, Revision
-from portal.cases.services import CaseError
 from portal.db import utcnow
 from portal.extensions import db
 from portal.labels import CASE_STATUS
@@ -89,7 +89,7 @@ def review(slug: str) -> str:
             published.content if published else None, case.content_snapshot()
         ),  # fmt: skip
         has_published_version=published is not None,
-        actions=workflow.allowed_actions(case),
+        actions=workflow.allowed_actions(case, current_user),
     )
 
 
@@ -101,7 +101,7 @@ def act(slug: str, action: str) -> Response | tuple[str, int]:
     case = _case(slug)
     comment = request.form.get("comment", "")
     try:
-        workflow.transition(case=case, editor=current_user, action=action, comment=comment)
+        workflow.transition(case=case, actor=current_user, action=action, comment=comment)
     except CaseError:
         return _refused(slug)
     notify_case_event(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.cases.errors import CaseError
 from portal.cases.models import (
     BODY_SECTIONS,
     Case,
@@ -20,16 +21,14 @@ from portal.cases.models import (
     ProcurementStatus,
     Revision,
 )
-from portal.db import utcnow
+from portal.cases.workflow import is_editor, record, transition
 from portal.extensions import db
 from portal.taxonomy.models import Term
 
+__all__ = ["CaseError", "can_edit_case", "create_draft", "save_draft", "submit_case"]
+
 EDITABLE_BY_AUTHORS = {CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED, CaseStatus.PUBLISHED}
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
-
-
-class CaseError(ValueError):
-    """An operation the case's state does not allow."""
 
 
 @dataclass
@@ -126,12 +125,6 @@ def can_edit_case(user: Any, case: Case) -> bool:
     )
 
 
-def is_editor(user: Any) -> bool:
-    from portal.accounts.models import Role
-
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.EDITOR))
-
-
 def can_view_unpublished(user: Any, case: Case) -> bool:
     """Members of the case's organizations and editors see it before it is published."""
     from portal.accounts.models import Role
@@ -154,8 +147,6 @@ def create_draft(*, author: User, data: CaseData) -> Case:
     case.organizations = [author.organization]
     db.session.add(case)
     _save_revision(case, author, "Opprettet")
-    from portal.cases.workflow import record
-
     record(case, actor=author, action="create")
     return case
 
@@ -169,8 +160,6 @@ def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
     if not can_edit_case(author, case):
         raise CaseError("this case cannot be edited by this user now")
     if case.status is CaseStatus.PUBLISHED and not is_editor(author):
-        from portal.cases.workflow import record
-
         proposed = Case(slug=case.slug, title="", summary="", status=CaseStatus.DRAFT)
         _apply(proposed, data)
         proposed.organizations = list(case.organizations)
@@ -191,13 +180,5 @@ def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
 
 
 def submit_case(*, case: Case, author: User) -> None:
-    """Send a draft to the editors."""
-    if not can_edit_case(author, case):
-        raise CaseError("this case cannot be submitted by this user now")
-    from portal.cases.workflow import record
-
-    before = case.status
-    case.status = CaseStatus.SUBMITTED
-    case.updated_at = utcnow()
-    revision = _save_revision(case, author, "Sendt inn")
-    record(case, actor=author, action="submit", from_status=before, revision=revision)
+    """Send a draft (or a case the editors sent back) to the editors; nothing else."""
+    transition(case=case, actor=author, action="submit")

@@ -3,22 +3,45 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
+from portal.cases.errors import CaseError
 from portal.cases.models import BODY_SECTIONS, Case, CaseEvent, CaseStatus, Revision
-from portal.cases.services import CaseError
 from portal.db import utcnow
 from portal.extensions import db
 
-# action → (states it may start from, state it leads to, comment required)
-TRANSITIONS: dict[str, tuple[set[CaseStatus], CaseStatus, bool]] = {
-    "request_changes": ({CaseStatus.SUBMITTED}, CaseStatus.CHANGES_REQUESTED, True),
-    "publish": ({CaseStatus.SUBMITTED, CaseStatus.UNPUBLISHED}, CaseStatus.PUBLISHED, False),
-    "reject": ({CaseStatus.SUBMITTED}, CaseStatus.REJECTED, True),
-    "unpublish": ({CaseStatus.PUBLISHED}, CaseStatus.UNPUBLISHED, True),
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of the workflow: from which states, to which, by whom, and whether a comment
+    is required."""
+
+    sources: frozenset[CaseStatus]
+    target: CaseStatus
+    by: str  # "author" (a contributor of the case's organisation) or "editor"
+    needs_comment: bool = False
+
+
+# The only ways a case's status changes. A published case changes only by an editor's
+# unpublishing; its content changes through a pending revision an editor approves.
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(
+        frozenset({CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED}), CaseStatus.SUBMITTED, "author"
+    ),
+    "request_changes": Transition(
+        frozenset({CaseStatus.SUBMITTED}), CaseStatus.CHANGES_REQUESTED, "editor", True
+    ),
+    "publish": Transition(
+        frozenset({CaseStatus.SUBMITTED, CaseStatus.UNPUBLISHED}), CaseStatus.PUBLISHED, "editor"
+    ),
+    "reject": Transition(frozenset({CaseStatus.SUBMITTED}), CaseStatus.REJECTED, "editor", True),
+    "unpublish": Transition(
+        frozenset({CaseStatus.PUBLISHED}), CaseStatus.UNPUBLISHED, "editor", True
+    ),
 }
 
 
@@ -26,8 +49,30 @@ def is_editor(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.EDITOR))
 
 
-def allowed_actions(case: Case) -> list[str]:
-    return [name for name, (sources, _, _) in TRANSITIONS.items() if case.status in sources]
+def _is_author(user: Any, case: Case) -> bool:
+    """A contributor of one of the case's organisations (editors may act as authors too)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.EDITOR):
+        return True
+    return (
+        user.has_role(Role.CONTRIBUTOR)
+        and user.organization_id is not None
+        and any(org.id == user.organization_id for org in case.organizations)
+    )
+
+
+def may(user: Any, case: Case, action: str) -> bool:
+    """Whether this user may take this action on the case in its present state."""
+    move = TRANSITIONS.get(action)
+    if move is None or case.status not in move.sources:
+        return False
+    return is_editor(user) if move.by == "editor" else _is_author(user, case)
+
+
+def allowed_actions(case: Case, user: Any, *, by: str = "editor") -> list[str]:
+    """The actions of one kind (editor's or author's) the user may take on the case now."""
+    return [name for name, move in TRANSITIONS.items() if move.by == by and may(user, case, name)]
 
 
 def record(
@@ -54,31 +99,36 @@ def record(
     return event
 
 
-def transition(*, case: Case, editor: User, action: str, comment: str = "") -> CaseEvent:
-    """Move a case on in the workflow; raises CaseError when the move is not allowed."""
-    if not is_editor(editor):
-        raise CaseError("only editors can do that")
-    if action not in TRANSITIONS:
-        raise CaseError(f"unknown action {action!r}")
-    sources, target, needs_comment = TRANSITIONS[action]
-    if case.status not in sources:
-        raise CaseError(f"a {case.status} case cannot be moved by {action}")
+def transition(*, case: Case, actor: User, action: str, comment: str = "") -> CaseEvent:
+    """Move a case on in the workflow; raises CaseError when the state or role forbids it.
+
+    Whatever a form sent (a stale tab, a forged action), this is where it is decided.
+    """
+    if not may(actor, case, action):
+        raise CaseError(f"{action!r} is not allowed on a {case.status} case for this user")
+    move = TRANSITIONS[action]
     comment = comment.strip()
-    if needs_comment and not comment:
+    if move.needs_comment and not comment:
         raise CaseError("a comment is required")
     before = case.status
-    case.status = target
+    case.status = move.target
+    case.updated_at = utcnow()
     revision = None
-    if target is CaseStatus.PUBLISHED:
+    if move.target is CaseStatus.PUBLISHED:
         case.published_at = utcnow()
         case.unpublished_reason = None
         db.session.flush()
-        revision = Revision(case=case, author=editor, content=case.content_snapshot(),
+        revision = Revision(case=case, author=actor, content=case.content_snapshot(),
                             note="Publisert")  # fmt: skip
         db.session.add(revision)
-    elif target is CaseStatus.UNPUBLISHED:
+    elif move.target is CaseStatus.UNPUBLISHED:
         case.unpublished_reason = comment
-    return record(case, actor=editor, action=action, comment=comment, from_status=before,
+    elif move.target is CaseStatus.SUBMITTED:
+        db.session.flush()
+        revision = Revision(case=case, author=actor, content=case.content_snapshot(),
+                            note="Sendt inn")  # fmt: skip
+        db.session.add(revision)
+    return record(case, actor=actor, action=action, comment=comment, from_status=before,
                   revision=revision)  # fmt: skip
 
 

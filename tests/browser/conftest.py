@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from portal.config import apply_base_url
 from tests.conftest import make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,6 +41,9 @@ def live_app(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    # The portal builds absolute URLs from its configured address: this server's.
+    live_app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    apply_base_url(live_app.config)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
