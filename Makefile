@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := portal
+# Every absolute link the portal writes (mail, feeds, exports) starts with this address.
+export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format install install-dev translations db seed index clean
 

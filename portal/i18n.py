@@ -32,6 +32,11 @@ def set_language() -> Response:
     response = redirect(safe_next_url(request.form.get("next")))
     if language in current_app.config["LANGUAGES"]:
         response.set_cookie(
-            COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response

@@ -12,7 +12,7 @@ from flask_babel import format_date, format_decimal, gettext
 from portal import labels
 from portal.i18n import current_language
 from portal.search.facets import FACET_LIST
-from portal.text import render_markdown
+from portal.text import render_markdown, xml_text
 
 
 def format_number(value: Decimal | float | int | None) -> str:
@@ -83,6 +83,7 @@ def register(app: Flask) -> None:
         number=format_number,
         day=format_day,
         combine_invalid=combine_invalid,
+        xml_text=xml_text,
     )
     app.jinja_env.globals.update(
         labels.as_globals(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -34,3 +35,12 @@ def render_markdown(source: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+# Characters XML 1.0 forbids even when escaped (most C0 controls, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text that may stand in an XML document once escaped (the escaping is Jinja's)."""
+    return _NOT_XML.sub("", "" if value is None else str(value))

@@ -36,5 +36,5 @@ def atom() -> Response:
         .order_by(desc(Case.published_at), desc(Case.id))
         .limit(30)
     ).all()
-    body = render_template("feeds/cases.atom", cases=cases)
+    body = render_template("feeds/cases.atom.xml", cases=cases)
     return Response(body, mimetype="application/atom+xml")
