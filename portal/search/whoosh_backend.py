@@ -284,7 +284,7 @@ class WhooshBackend:
         cleaned, _ = query_mod.clean(text)
         changed = False
         out = []
-        corrector = state.searcher.corrector("spell")
+        corrector = state.corrector()
         for raw in cleaned.split():
             folded = words(raw)
             analysed = analyse(raw)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from whoosh.spelling import ListCorrector
+
 from portal.search import query as query_mod
 from portal.search.documents import FACETS
 
@@ -100,6 +102,18 @@ class _FacetTable:
         return matching, counts
 
 
+class LiveWordsCorrector(ListCorrector):
+    """Suggests the nearest live word; among equally near ones, the most used."""
+
+    def __init__(self, frequencies: dict[str, int]) -> None:
+        super().__init__(sorted(frequencies))
+        self.frequencies = frequencies
+
+    def _suggestions(self, text: str, maxdist: int, prefix: int):
+        for distance_score, word in super()._suggestions(text, maxdist, prefix):
+            yield distance_score - 0.5 / self.frequencies.get(word, 1), word
+
+
 class SearcherState:
     """One process's long-lived searcher and the per-generation caches built on it."""
 
@@ -112,7 +126,8 @@ class SearcherState:
     def _reset_caches(self) -> None:
         self.docs: dict[int, _DocInfo] | None = None
         self.vocabulary: list[str] | None = None
-        self.spelling: frozenset[str] | None = None
+        self.spelling: dict[str, int] | None = None
+        self.spelling_corrector: LiveWordsCorrector | None = None
         self.expansions: dict[str, list[str]] = {}
         self.vocabulary_lookup: frozenset[str] | None = None
         self.table: _FacetTable | None = None
@@ -180,11 +195,32 @@ class SearcherState:
             self.vocabulary_lookup = frozenset(self.text_vocabulary())
         return self.vocabulary_lookup
 
-    def spelling_words(self) -> frozenset[str]:
+    def spelling_words(self) -> dict[str, int]:
+        """Word → number of live documents using it, for the spelling suggestions.
+
+        A segment's lexicon keeps the words of documents deleted from it (an unpublished case)
+        until segments merge; such words must never be suggested, so segments with deletions
+        are counted from their postings, which skip deleted documents.
+        """
         if self.spelling is None:
-            reader = self.searcher.reader()
-            self.spelling = frozenset(t.decode("utf-8") for t in reader.lexicon("spell"))
+            counts: dict[str, int] = {}
+            for leaf, _offset in self.searcher.reader().leaf_readers():
+                deletions = leaf.has_deletions()
+                for term, info in leaf.iter_field("spell"):
+                    if deletions:
+                        live = sum(1 for _ in leaf.postings("spell", term).all_ids())
+                    else:
+                        live = info.doc_frequency()
+                    if live:
+                        word = term.decode("utf-8") if isinstance(term, bytes) else term
+                        counts[word] = counts.get(word, 0) + live
+            self.spelling = counts
         return self.spelling
+
+    def corrector(self) -> LiveWordsCorrector:
+        if self.spelling_corrector is None:
+            self.spelling_corrector = LiveWordsCorrector(self.spelling_words())
+        return self.spelling_corrector
 
     def close(self) -> None:
         self.searcher.close()
