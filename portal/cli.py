@@ -59,9 +59,13 @@ def search_verify_command() -> None:
 def search_rebuild_command() -> None:
     """Build a fresh index from the database beside the live one and swap it in."""
     from portal.search.service import published_count, rebuild_index
+    from portal.search.whoosh_backend import RebuildRunning
 
-    with click.progressbar(length=published_count(), label="Indexing cases") as bar:
-        total = rebuild_index(progress=lambda _count: bar.update(1))
+    try:
+        with click.progressbar(length=published_count(), label="Indexing cases") as bar:
+            total = rebuild_index(progress=lambda _count: bar.update(1))
+    except RebuildRunning as error:
+        raise click.ClickException(f"{error}; try again when it has finished") from error
     click.echo(f"Indexed {total} published cases.")
 
 

@@ -107,17 +107,18 @@ def verify_index() -> VerifyReport:
 
 def rebuild_index(progress=None) -> int:
     """Build a fresh index from the database and swap it in; reconcile writes made meanwhile."""
-    started = time.time_ns()
-    total = published_count()
-    retired = backend().rebuild(published_documents(), total, progress)
-    if retired:
-        changed = [
-            doc_id
-            for doc_id, version in backend().versions_in(retired).items()
-            if version >= started
-        ]
-        reindex_cases([int(i) for i in changed])
-        backend().drop(retired)
+    with backend().rebuilding():
+        started = time.time_ns()
+        total = published_count()
+        retired = backend().rebuild(published_documents(), total, progress)
+        if retired:
+            changed = [
+                doc_id
+                for doc_id, version in backend().versions_in(retired).items()
+                if version >= started
+            ]
+            reindex_cases([int(i) for i in changed])
+            backend().drop(retired)
     return total
 
 

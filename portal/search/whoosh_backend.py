@@ -9,12 +9,18 @@ hold it, so an update that raced a rebuild lands in the new index.
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import heapq
+import logging
+import multiprocessing.util
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +36,30 @@ from portal.search.whoosh_schema import EscapingFormatter, make_schema
 from portal.search.whoosh_state import SearcherState, mask, members
 
 WRITE_TIMEOUT = 60.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+log = logging.getLogger(__name__)
+
+
+class RebuildRunning(RuntimeError):
+    """Another process is rebuilding the index now."""
+
+
+class _DieWithParent:
+    """Registered for multiprocessing's after-fork hook: an indexing child started by a rebuild
+    asks the kernel to kill it when the rebuilding process dies (even by kill -9), instead of
+    waiting forever on its job queue."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def arm(self) -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # not Linux: nothing to arm
+            return
+        if os.getppid() != self.parent:  # the parent died before the signal was armed
+            os._exit(1)
 
 
 class WhooshBackend:
@@ -43,6 +73,7 @@ class WhooshBackend:
         self._state: SearcherState | None = None
         self._lock = threading.Lock()
         self.analyzer = norwegian_analyzer()
+        self._fork_guard: _DieWithParent | None = None
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -146,12 +177,56 @@ class WhooshBackend:
         if upserts or deletes:
             self._write(upserts, deletes)
 
+    @contextmanager
+    def rebuilding(self, *, wait: bool = True) -> Iterator[None]:
+        """Hold the rebuild lock (one rebuild at a time, across processes) and, holding it,
+        remove what an interrupted rebuild left behind. Raises RebuildRunning if `wait` is
+        false and another process holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "rebuild.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as error:
+                raise RebuildRunning("a rebuild of the search index is running") from error
+            try:
+                self._remove_leftovers()
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _remove_leftovers(self) -> list[str]:
+        """Index directories other than the live one, and pointer files never swapped in:
+        with the rebuild lock held, nothing is writing them, so they are leftovers."""
+        live = self.current_name()
+        removed = []
+        for path in self.root.iterdir():
+            if path.name.startswith("index-") and path.name != live and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+            elif path.name.startswith("CURRENT.") and path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        if removed:
+            log.warning("removed what an interrupted index rebuild left: %s", ", ".join(removed))
+        return removed
+
+    def clean_leftovers(self) -> None:
+        """Remove an interrupted rebuild's leftovers, unless a rebuild is running now."""
+        try:
+            with self.rebuilding(wait=False):
+                pass
+        except RebuildRunning:
+            pass
+
     def rebuild(self, documents: Iterator[dict[str, Any]], total: int, progress=None) -> str | None:
-        """Build a fresh index beside the live one and swap it in atomically.
+        """Build a fresh index beside the live one and swap it in atomically; call it inside
+        `rebuilding()`.
 
         Returns the name of the replaced index, which the caller reconciles and then drops.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self._fork_guard is None:
+            self._fork_guard = _DieWithParent()
+            multiprocessing.util.register_after_fork(self._fork_guard, _DieWithParent.arm)
         old = self.current_name()
         name, path = self._create_directory()
         # Indexing is CPU-bound Python: several indexing processes, more than the cores because
@@ -320,6 +395,7 @@ class WhooshBackend:
 
     def verify(self, documents: Iterable[dict[str, Any]]) -> VerifyReport:
         """Compare the live index with the documents the database would produce."""
+        self.clean_leftovers()
         state = self._state_now()
         reader = state.searcher.reader()
         indexed: dict[str, dict[str, Any]] = {
