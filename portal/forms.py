@@ -5,8 +5,40 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from flask import request
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import DecimalField
 from wtforms.widgets import TextInput
+
+_AUTO = object()
+
+
+class PortalForm(FlaskForm):
+    """A form that, shown after sign-in, gives back the text its author posted when their
+    session had ended (see accounts.parking). `restored` says whether it did."""
+
+    restored = False
+
+    def __init__(self, formdata=_AUTO, **kwargs) -> None:
+        if formdata in (_AUTO, None) and request.method == "GET":
+            from portal.accounts.parking import take_parked_form
+
+            parked = take_parked_form(
+                user=current_user, path=request.path, names=self._field_names(kwargs)
+            )
+            if parked is not None:
+                formdata, self.restored = parked, True
+        if formdata is _AUTO:  # FlaskForm's own default: the posted form, if posted
+            super().__init__(**kwargs)
+        else:
+            super().__init__(formdata=formdata, **kwargs)
+
+    def _field_names(self, kwargs) -> set[str]:
+        prefix = kwargs.get("prefix") or ""
+        if prefix and prefix[-1] not in "-_;:/.":
+            prefix += "-"  # as WTForms does
+        return {prefix + name for name, _ in self._unbound_fields}
 
 
 def plain_decimal(value: Decimal | None) -> Decimal | None:

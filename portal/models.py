@@ -1,6 +1,7 @@
 """Imports every model so that metadata (and Alembic) sees the whole schema."""
 
 from portal.accounts.models import LoginAttempt, Role, User, UserRole
+from portal.accounts.parking import ParkedForm
 from portal.cases.models import Case, CaseEvent, CaseResult, Image, Revision
 from portal.notifications.models import Notification
 from portal.organizations.models import Organization
@@ -23,6 +24,7 @@ __all__ = [
     "Image",
     "Indicator",
     "LoginAttempt",
+    "ParkedForm",
     "Measurement",
     "Notification",
     "Organization",

@@ -67,7 +67,10 @@ def _edit(case: Case | None) -> str | Response:
     form.set_term_choices(_terms_by_vocabulary(), current_language())
     action = request.form.get("action", "save")
     preview = None
-    if request.method == "GET" and case is not None:
+    if form.restored:
+        flash(gettext("Here is the text you sent when you were signed out. "
+                      "Check it and save again."), "success")  # fmt: skip
+    elif request.method == "GET" and case is not None:
         waiting = (
             workflow.pending_revision(case)
             if case.is_published and not services.is_editor(current_user)

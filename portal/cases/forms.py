@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     BooleanField,
@@ -23,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from portal.cases.models import EvidenceLevel, ProcurementStatus
-from portal.forms import plain_decimal
+from portal.forms import PortalForm, plain_decimal
 from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION
 from portal.taxonomy.models import Vocabulary
 
@@ -58,7 +57,7 @@ class ResultForm(Form):
         return not (self.indicator.data or self.value.data is not None or self.unit.data)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(PortalForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Give the case a title.")), Length(max=200)]
     )

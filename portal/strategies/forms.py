@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import CommaDecimalField
+from portal.forms import CommaDecimalField, PortalForm
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.strategies.services import ActionData, GoalData, IndicatorData, StrategyData
@@ -27,7 +26,7 @@ NUMBER = _l("Give a number, for example 12,5.")
 DATE = _l("Give a date, for example 2026-12-31.")
 
 
-class StrategyForm(FlaskForm):
+class StrategyForm(PortalForm):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Give the strategy a title.")), Length(max=200)]
     )
@@ -80,7 +79,7 @@ class StrategyForm(FlaskForm):
         )
 
 
-class GoalForm(FlaskForm):
+class GoalForm(PortalForm):
     kind = StringField(
         _l("Kind of goal"),
         validators=[DataRequired(_l("Say what kind of goal this is.")), Length(max=60)],
@@ -101,7 +100,7 @@ class GoalForm(FlaskForm):
         )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     title = TextAreaField(
         _l("Action"), validators=[DataRequired(_l("Describe the action.")), Length(max=2_000)]
     )
@@ -122,7 +121,7 @@ class ActionForm(FlaskForm):
         )
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(PortalForm):
     name = StringField(
         _l("Indicator"), validators=[DataRequired(_l("Name the indicator.")), Length(max=300)]
     )
@@ -162,13 +161,13 @@ class IndicatorForm(FlaskForm):
         )
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(PortalForm):
     measured_on = DateField(_l("Measured on"), validators=[InputRequired(DATE)], format="%Y-%m-%d")
     value = CommaDecimalField(_l("Value"), validators=[InputRequired(NUMBER)], places=None)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(PortalForm):
     rationale = TextAreaField(
         _l("Why does this case support the goal?"),
         validators=[DataRequired(_l("Say why this case supports the goal.")), Length(max=2_000)],
