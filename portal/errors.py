@@ -33,8 +33,10 @@ def _messages() -> dict[int, str]:
     }
 
 
-def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+def handle_http_error(error: HTTPException) -> tuple[Response | str, int, dict]:
     code = error.code or 500
+    # Headers the status needs (Allow with 405, Retry-After, WWW-Authenticate) are kept.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if isinstance(error, SecurityError):
         # A Host header outside TRUSTED_HOSTS: no page is built for it, not even a link.
         security_event("host_refused", level=logging.WARNING,
@@ -51,8 +53,8 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
         details = getattr(error, "data", None) or {}
         if details.get("messages"):
             body["errors"] = details["messages"]
-        return jsonify(body), code
-    return render_template("errors/error.html", code=code, message=message), code
+        return jsonify(body), code, headers
+    return render_template("errors/error.html", code=code, message=message), code, headers
 
 
 def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:

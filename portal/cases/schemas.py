@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from portal.cases.queries import SORTS
 from portal.i18n import current_language
+from portal.schema_fields import DecimalString
 from portal.taxonomy.models import Vocabulary
 
 
@@ -28,7 +29,7 @@ class CaseSummarySchema(Schema):
     slug = fields.String(dump_only=True)
     title = fields.String(dump_only=True)
     summary = fields.String(dump_only=True)
-    year = fields.Integer(dump_only=True)
+    year = fields.Integer(dump_only=True, allow_none=True)
     procurement_status = fields.String(dump_only=True)
     organizations = fields.List(fields.Nested(OrganizationRefSchema), dump_only=True)
     categories = fields.List(fields.Nested(TermRefSchema), dump_only=True)
@@ -42,9 +43,9 @@ class CaseSummarySchema(Schema):
 
 class ResultSchema(Schema):
     indicator = fields.String(dump_only=True)
-    value = fields.Decimal(as_string=True, dump_only=True)
+    value = DecimalString(dump_only=True)
     unit = fields.String(dump_only=True)
-    baseline = fields.Decimal(as_string=True, allow_none=True, dump_only=True)
+    baseline = DecimalString(allow_none=True, dump_only=True)
     measured_on = fields.Date(allow_none=True, dump_only=True)
     period = fields.String(allow_none=True, dump_only=True)
     evidence_level = fields.String(dump_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields
 
+from portal.schema_fields import DecimalString
 from portal.strategies.charts import progress_of
 
 
@@ -27,7 +28,7 @@ class StrategyListSchema(Schema):
 
 class MeasurementSchema(Schema):
     measured_on = fields.Date()
-    value = fields.Decimal(as_string=True)
+    value = DecimalString()
     note = fields.String(allow_none=True)
 
 
@@ -35,13 +36,15 @@ class IndicatorSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     unit = fields.String()
-    baseline = fields.Decimal(as_string=True, allow_none=True)
-    target = fields.Decimal(as_string=True)
+    baseline = DecimalString(allow_none=True)
+    target = DecimalString()
     target_date = fields.Date(allow_none=True)
     direction = fields.String()
     measurements = fields.List(fields.Nested(MeasurementSchema))
     latest = fields.Nested(MeasurementSchema, allow_none=True)
-    progress = fields.Method("get_progress", allow_none=True)
+    progress = fields.Method(
+        "get_progress", allow_none=True, metadata={"type": "number", "nullable": True}
+    )
 
     def get_progress(self, indicator) -> float | None:
         """0 at the baseline, 1 at the target."""
@@ -59,16 +62,16 @@ class ActionSchema(Schema):
 
 class KeyResultSchema(Schema):
     indicator = fields.String()
-    value = fields.Decimal(as_string=True)
+    value = DecimalString()
     unit = fields.String()
-    baseline = fields.Decimal(as_string=True, allow_none=True)
+    baseline = DecimalString(allow_none=True)
     period = fields.String(allow_none=True)
 
 
 class LinkedCaseSchema(Schema):
     slug = fields.String(attribute="case.slug")
     title = fields.String(attribute="case.title")
-    url = fields.Method("get_url")
+    url = fields.Method("get_url", metadata={"type": "string", "format": "uri"})
     organizations = fields.Function(lambda link: [o.name for o in link.case.organizations])
     key_results = fields.List(fields.Nested(KeyResultSchema), attribute="case.results")
     rationale = fields.String()

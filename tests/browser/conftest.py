@@ -68,8 +68,18 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="nb-NO")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # The Content-Security-Policy is enforced by the real browser: anything it blocks on any
+    # page of a journey (an inline style or script slipping in) fails the test.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: blocked.append(f"{page.url}: {message.text}")
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert not blocked, "\n".join(blocked)
 
 
 class AxeAudit:
