@@ -112,7 +112,6 @@ def transition(*, case: Case, actor: User, action: str, comment: str = "") -> Ca
         raise CaseError("a comment is required")
     before = case.status
     case.status = move.target
-    case.updated_at = utcnow()
     revision = None
     if move.target is CaseStatus.PUBLISHED:
         case.published_at = utcnow()
@@ -124,6 +123,7 @@ def transition(*, case: Case, actor: User, action: str, comment: str = "") -> Ca
     elif move.target is CaseStatus.UNPUBLISHED:
         case.unpublished_reason = comment
     elif move.target is CaseStatus.SUBMITTED:
+        case.updated_at = utcnow()  # the queue's waiting time starts now
         db.session.flush()
         revision = Revision(case=case, author=actor, content=case.content_snapshot(),
                             note="Sendt inn")  # fmt: skip

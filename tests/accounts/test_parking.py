@@ -27,7 +27,8 @@ def _signed_out_elsewhere(app, email):
     other.post("/logg-ut", data={"csrf_token": csrf_token(other.get("/").get_data(as_text=True))})
 
 
-def test_a_case_edit_posted_after_the_session_ended_is_given_back(app, client):
+def _editing_when_signed_out_elsewhere(app, client) -> tuple[str, dict]:
+    """Kari has a draft open with new text when her session ends in another browser."""
     make_user(app, "kari@asker.kommune.no", {Role.CONTRIBUTOR})
     make_user(app, "ola@asker.kommune.no", {Role.CONTRIBUTOR})
     login(client, "kari@asker.kommune.no")
@@ -35,7 +36,11 @@ def test_a_case_edit_posted_after_the_session_ended_is_given_back(app, client):
     edit = created.headers["Location"]
     data = _form(client, edit, background=NEW_TEXT)
     _signed_out_elsewhere(app, "kari@asker.kommune.no")
+    return edit, data
 
+
+def test_a_case_edit_posted_after_the_session_ended_is_given_back(app, client):
+    edit, data = _editing_when_signed_out_elsewhere(app, client)
     response = client.post(edit, data=data)
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
@@ -55,13 +60,7 @@ def test_a_case_edit_posted_after_the_session_ended_is_given_back(app, client):
 
 
 def test_parked_text_is_only_given_to_its_author(app, client):
-    make_user(app, "kari@asker.kommune.no", {Role.CONTRIBUTOR})
-    make_user(app, "ola@asker.kommune.no", {Role.CONTRIBUTOR})
-    login(client, "kari@asker.kommune.no")
-    created = client.post("/eksempler/ny", data=_form(client, "/eksempler/ny"))
-    edit = created.headers["Location"]
-    data = _form(client, edit, background=NEW_TEXT)
-    _signed_out_elsewhere(app, "kari@asker.kommune.no")
+    edit, data = _editing_when_signed_out_elsewhere(app, client)
     client.post(edit, data=data)
     _sign_in(client, "ola@asker.kommune.no", edit)  # a colleague at the same computer
     assert NEW_TEXT not in client.get(edit).get_data(as_text=True)

@@ -73,9 +73,11 @@ def page(browser: Browser) -> Iterator[Page]:
     blocked: list[str] = []
     page.on(
         "console",
-        lambda message: blocked.append(f"{page.url}: {message.text}")
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
     )
     yield page
     context.close()
