@@ -25,10 +25,12 @@ def _wants_json() -> bool:
 def _messages() -> dict[int, str]:
     return {
         400: gettext("The request could not be understood."),
+        403: gettext("You do not have access to this page."),
         404: gettext("We could not find the page you asked for."),
         405: gettext("That method is not allowed here."),
         410: gettext("This page has been removed."),
         413: gettext("The upload is too large."),
+        429: gettext("Too many requests. Wait a little and try again."),
         500: gettext("Something went wrong on our side. Please try again later."),
     }
 

@@ -49,3 +49,15 @@ def test_csrf_failures_and_refusals_are_logged(app, client, caplog):
     assert "csrf_failed" in kinds and "permission_denied" in kinds and "sessions_ended" in kinds
     refused = next(e for e in events if e["event"] == "permission_denied")
     assert refused["path"] == "/redaksjon/" and refused["user_id"]
+
+
+def test_the_refusal_page_speaks_the_users_language(app, client):
+    from portal.accounts.models import Role
+    from tests.web import login, make_user
+
+    make_user(app, "bidrag@asker.kommune.no", {Role.CONTRIBUTOR})
+    login(client, "bidrag@asker.kommune.no")
+    refused = client.get("/redaksjon/")
+    assert refused.status_code == 403
+    assert "Du har ikke tilgang til denne siden." in refused.get_data(as_text=True)
+    assert "Forbidden" not in refused.get_data(as_text=True)
