@@ -21,11 +21,9 @@ from portal.cases.models import (
     ProcurementStatus,
     Revision,
 )
-from portal.cases.workflow import is_editor, record, transition
+from portal.cases.workflow import is_author, is_editor, record, transition
 from portal.extensions import db
 from portal.taxonomy.models import Term
-
-__all__ = ["CaseError", "can_edit_case", "create_draft", "save_draft", "submit_case"]
 
 EDITABLE_BY_AUTHORS = {CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED, CaseStatus.PUBLISHED}
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
@@ -110,19 +108,9 @@ def _save_revision(case: Case, author: User, note: str) -> Revision:
 
 def can_edit_case(user: Any, case: Case) -> bool:
     """Authors edit their organization's drafts; published cases go through the editors."""
-    from portal.accounts.models import Role
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role(Role.EDITOR):
+    if is_editor(user):
         return True  # editors may edit any case (SPEC §3)
-    if not user.has_role(Role.CONTRIBUTOR):
-        return False
-    return (
-        case.status in EDITABLE_BY_AUTHORS
-        and user.organization_id is not None
-        and any(org.id == user.organization_id for org in case.organizations)
-    )
+    return case.status in EDITABLE_BY_AUTHORS and is_author(user, case)
 
 
 def can_view_unpublished(user: Any, case: Case) -> bool:

@@ -49,7 +49,7 @@ def is_editor(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.EDITOR))
 
 
-def _is_author(user: Any, case: Case) -> bool:
+def is_author(user: Any, case: Case) -> bool:
     """A contributor of one of the case's organisations (editors may act as authors too)."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -67,7 +67,7 @@ def may(user: Any, case: Case, action: str) -> bool:
     move = TRANSITIONS.get(action)
     if move is None or case.status not in move.sources:
         return False
-    return is_editor(user) if move.by == "editor" else _is_author(user, case)
+    return is_editor(user) if move.by == "editor" else is_author(user, case)
 
 
 def allowed_actions(case: Case, user: Any, *, by: str = "editor") -> list[str]:

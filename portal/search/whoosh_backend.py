@@ -194,7 +194,7 @@ class WhooshBackend:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _remove_leftovers(self) -> list[str]:
+    def _remove_leftovers(self) -> None:
         """Index directories other than the live one, and pointer files never swapped in:
         with the rebuild lock held, nothing is writing them, so they are leftovers."""
         live = self.current_name()
@@ -208,7 +208,6 @@ class WhooshBackend:
                 removed.append(path.name)
         if removed:
             log.warning("removed what an interrupted index rebuild left: %s", ", ".join(removed))
-        return removed
 
     def clean_leftovers(self) -> None:
         """Remove an interrupted rebuild's leftovers, unless a rebuild is running now."""
