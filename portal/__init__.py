@@ -100,6 +100,9 @@ def _register_extensions(app: Flask) -> None:
 
     init_search(app)
     register_session_events()
+    from portal.media import storage
+
+    storage.register_session_events()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -177,12 +177,21 @@ mail_cli = click.Group("mail", help="The e-mail outbox.")
 @mail_cli.command("send")
 @with_appcontext
 def mail_send_command() -> None:
-    """Send unsent notifications (SMTP from MAIL_* settings; written to the log without)."""
-    from portal.notifications.services import send_outbox
+    """Deliver the outbox: over SMTP with MAIL_SERVER, else as .eml files in MAIL_DIR."""
+    from portal.notifications.outbox import send_due
 
-    sent = send_outbox(current_app.config)
-    db.session.commit()
-    click.echo(f"Sent {sent} message(s).")
+    outcome = send_due(current_app.config, current_app.instance_path, db.session.commit)
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo(f"No MAIL_SERVER is set: wrote {outcome.delivered} message(s) as .eml files "
+                   f"to {outcome.destination}")  # fmt: skip
+    else:
+        click.echo(f"Sent {outcome.delivered} message(s) through {outcome.destination}.")
+    if outcome.retrying:
+        click.echo(f"{outcome.retrying} message(s) failed and will be tried again later.")
+    if outcome.given_up:
+        click.echo(f"{outcome.given_up} message(s) were given up; the reason is stored with each.")
+    if outcome.retrying or outcome.given_up:
+        raise SystemExit(1)
 
 
 def register(app: Flask) -> None:

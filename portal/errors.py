@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
+from portal.cases.permissions import CaseGone
 from portal.logs import security_event
 
 
@@ -49,6 +50,8 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int, dict]:
     if code == 403:
         security_event("permission_denied", level=logging.WARNING, user_id=_user_id())
     message = _messages().get(code, error.description or "")
+    if isinstance(error, CaseGone):
+        return _case_gone(error), code, headers
     if _wants_json():
         body = {"code": code, "status": error.name, "message": message}
         # webargs validation failures (422) carry per-field messages; keep them.
@@ -57,6 +60,14 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int, dict]:
             body["errors"] = details["messages"]
         return jsonify(body), code, headers
     return render_template("errors/error.html", code=code, message=message), code, headers
+
+
+def _case_gone(error: CaseGone) -> Response | str:
+    """An unpublished case answers 410 with the editors' reason, on the page and in the API."""
+    if _wants_json():
+        return jsonify(code=410, status="Gone", message="This case has been unpublished.",
+                       reason=error.case.unpublished_reason or None)  # fmt: skip
+    return render_template("cases/gone.html", case=error.case)
 
 
 def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:

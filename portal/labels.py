@@ -34,7 +34,22 @@ EVENT_LABELS = {
     "restore": _l("restored an earlier revision"),
     "propose_change": _l("proposed a change to the published case"),
     "decline_change": _l("declined the proposed change"),
+    "delete": _l("deleted the draft"),
 }
+
+# What a notification is about, as the notification list labels it.
+NOTIFICATION_KIND = {
+    "submit": _l("New case for review"),
+    "propose_change": _l("Change for review"),
+    "request_changes": _l("Changes requested"),
+    "publish": _l("Published"),
+    "reject": _l("Not published"),
+    "approve_change": _l("Change published"),
+    "decline_change": _l("Change not approved"),
+    "unpublish": _l("Unpublished"),
+}
+
+QUEUE_KIND = {"new": _l("New case"), "change": _l("Change to a published case")}
 
 EVIDENCE_LEVEL = {
     EvidenceLevel.EXPECTED: _l("Expected"),
@@ -121,6 +136,8 @@ def as_globals() -> dict[str, dict]:
         "CASE_STATUS": CASE_STATUS,
         "EVENT_LABELS": EVENT_LABELS,
         "EVIDENCE_LEVEL": EVIDENCE_LEVEL,
+        "NOTIFICATION_KIND": NOTIFICATION_KIND,
+        "QUEUE_KIND": QUEUE_KIND,
         "ORGANIZATION_TYPE": ORGANIZATION_TYPE,
         "ACTION_STATUS": ACTION_STATUS,
         "DIRECTION": DIRECTION,

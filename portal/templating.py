@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_decimal, gettext
+from flask_babel import format_date, format_decimal, format_timedelta, gettext
 
 from portal import labels
 from portal.i18n import current_language
@@ -30,6 +30,11 @@ def format_day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return format_date(value, format="long")
+
+
+def format_waited(value: timedelta) -> str:
+    """How long something has waited, in the reader's language ("3 days", "5 hours")."""
+    return gettext("waited %(time)s", time=format_timedelta(value, threshold=1.0))
 
 
 def url_with(**changes: Any) -> str:
@@ -84,6 +89,7 @@ def register(app: Flask) -> None:
         day=format_day,
         combine_invalid=combine_invalid,
         xml_text=xml_text,
+        waited=format_waited,
     )
     app.jinja_env.globals.update(
         labels.as_globals(),
@@ -94,6 +100,11 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+    from portal.cases.queue import waiting_count
+    from portal.notifications.views import unread_count
+
+    app.jinja_env.globals.update(editorial_waiting=waiting_count, unread_notifications=unread_count)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

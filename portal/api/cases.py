@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from portal.cases import queries
+from portal.cases import permissions, queries
 from portal.cases.schemas import CaseDetailSchema, CaseListArgsSchema, CasePageSchema
 from portal.extensions import db
 from portal.taxonomy.models import Vocabulary
@@ -54,9 +53,12 @@ class Cases(MethodView):
 @blp.route("/<slug>")
 class CaseDetail(MethodView):
     @blp.response(200, CaseDetailSchema)
+    @blp.alt_response(404, description="No such published case")
+    @blp.alt_response(410, description="Unpublished; the body gives the reason")
     def get(self, slug: str):
-        """One published case with sections, results and the strategy goals it supports."""
-        case = queries.get_visible_case(slug)
-        if case is None:
-            abort(404)
+        """One published case with sections, results and the strategy goals it supports.
+
+        An unpublished case answers 410 with the editors' reason; drafts answer 404.
+        """
+        case = permissions.case_for_viewer(slug, None)  # the API is anonymous: published only
         return case

@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.cases import services, workflow
+from portal.cases import permissions, services, workflow
 from portal.cases.forms import CaseForm, case_data_from, fill_form_from
 from portal.cases.models import BODY_SECTIONS, Case
 from portal.extensions import csrf, db
 from portal.i18n import current_language
+from portal.media.services import images_for_editing
 from portal.notifications.services import notify_case_event
 from portal.organizations.models import Organization
 from portal.security import role_required
@@ -31,10 +32,10 @@ def _terms_by_vocabulary() -> dict[Vocabulary, list[Term]]:
     return out
 
 
-def _tell_editors(case: Case) -> None:
+def _tell_editors(case: Case, action: str = "submit") -> None:
     notify_case_event(
         case=case,
-        action="submit",
+        action=action,
         actor=current_user,
         comment="",
         url=url_for("editorial.review", slug=case.slug, _external=True),
@@ -43,7 +44,7 @@ def _tell_editors(case: Case) -> None:
 
 def _case_for_author(slug: str) -> Case:
     case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
-    if case is None or not services.can_view_unpublished(current_user, case):
+    if case is None or not permissions.can_view(current_user, case):
         abort(404)  # 404, not 403: others must not learn that the draft exists
     return case
 
@@ -73,7 +74,7 @@ def _edit(case: Case | None) -> str | Response:
     elif request.method == "GET" and case is not None:
         waiting = (
             workflow.pending_revision(case)
-            if case.is_published and not services.is_editor(current_user)
+            if permissions.edits_need_approval(current_user, case)
             else None
         )
         if waiting is not None:
@@ -110,8 +111,8 @@ def _edit(case: Case | None) -> str | Response:
                 return redirect(url_for("cases.show_case", slug=case.slug))
             # "Send" from a tab opened before the case was published: the edit above became
             # a change for the editors to approve; the case itself stays published.
-            if case.is_published and not services.is_editor(current_user):
-                _tell_editors(case)
+            if permissions.edits_need_approval(current_user, case):
+                _tell_editors(case, "propose_change")
                 db.session.commit()
                 flash(gettext("Your change was sent to the editors. The published text stays "
                               "until they approve it."), "success")  # fmt: skip
@@ -120,7 +121,16 @@ def _edit(case: Case | None) -> str | Response:
             flash(gettext("The draft was saved."), "success")
             return redirect(url_for("authoring.edit_case", slug=case.slug))
     status = 400 if request.method == "POST" and form.errors else 200
-    return render_template("authoring/form.html", form=form, case=case, preview=preview), status
+    return render_template(
+        "authoring/form.html",
+        form=form,
+        case=case,
+        preview=preview,
+        images=images_for_editing(case, current_user) if case else [],
+        thread=workflow.comment_thread(case) if case else [],
+        waiting=workflow.pending_revision(case) if case else None,
+        can_delete=case is not None and permissions.can_delete(current_user, case),
+    ), status
 
 
 @bp.route("/eksempler/ny", methods=["GET", "POST"])
@@ -141,6 +151,23 @@ def new_case() -> str | Response:
 def edit_case(slug: str) -> str | Response:
     """Edit a draft (or a case the editors sent back)."""
     case = _case_for_author(slug)
-    if not services.can_edit_case(current_user, case):
+    if not permissions.can_edit(current_user, case):
         abort(403)
     return _edit(case)
+
+
+@bp.route("/eksempler/<slug>/slett", methods=["GET", "POST"])
+@login_required
+@role_required(Role.CONTRIBUTOR, Role.EDITOR)
+def delete_case(slug: str) -> str | Response:
+    """Delete a draft its author made by mistake (never one that was published): confirm first."""
+    case = _case_for_author(slug)
+    if not permissions.can_delete(current_user, case):
+        abort(403)
+    if request.method == "POST":  # the CSRF token is checked for every POST
+        title = case.title
+        services.delete_draft(case=case, author=current_user)
+        db.session.commit()
+        flash(gettext("The draft “%(title)s” was deleted.", title=title), "success")
+        return redirect(url_for("authoring.my_cases"))
+    return render_template("authoring/confirm_delete.html", case=case)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -12,10 +10,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
-from portal.cases import workflow
+from portal.cases import diff, workflow
+from portal.cases import queue as queue_service
 from portal.cases.errors import CaseError
 from portal.cases.models import Case, CaseStatus, Revision
-from portal.db import utcnow
 from portal.extensions import db
 from portal.labels import CASE_STATUS
 from portal.notifications.services import notify_case_event
@@ -24,36 +22,26 @@ from portal.security import role_required
 
 bp = Blueprint("editorial", __name__, url_prefix="/redaksjon")
 
-AGES = {"uke": timedelta(days=7), "maned": timedelta(days=30)}
-
 
 @bp.get("/")
 @login_required
 @role_required(Role.EDITOR)
 def queue() -> str:
-    """Cases waiting for an editor, oldest first; filter by state, organization and age."""
-    raw_status = request.args.get("status", str(CaseStatus.SUBMITTED))
-    status = raw_status if raw_status in {str(s) for s in CaseStatus} else CaseStatus.SUBMITTED
-    stmt = (
-        select(Case)
-        .where(Case.status == status)
-        .options(selectinload(Case.organizations))
-        .order_by(Case.updated_at)
-    )
+    """What waits for the editors (new cases and changes to published ones), oldest first;
+    or the cases in one state. Filter by organisation and by how long they have waited."""
+    view = request.args.get("status", queue_service.WAITING)
+    if view not in {queue_service.WAITING, *map(str, CaseStatus)}:
+        view = queue_service.WAITING
     organization = request.args.get("organisasjon", "")
-    if organization:
-        stmt = stmt.where(Case.organizations.any(Organization.slug == organization))
     age = request.args.get("eldre_enn", "")
-    if age in AGES:
-        stmt = stmt.where(Case.updated_at <= utcnow() - AGES[age])
-    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
     return render_template(
         "editorial/queue.html",
-        cases=db.session.scalars(stmt).all(),
-        status=CaseStatus(status),
+        items=queue_service.queue_items(view, organization, age),
+        view=view,
+        waiting_view=queue_service.WAITING,
         organization=organization,
         age=age,
-        organizations=organizations,
+        organizations=db.session.scalars(select(Organization).order_by(Organization.name)).all(),
     )
 
 
@@ -82,14 +70,15 @@ def review(slug: str) -> str:
     return render_template(
         "editorial/review.html",
         case=case,
-        pending_diff=workflow.content_diff(case.content_snapshot(), waiting.content)
+        pending_diff=diff.content_diff(case.content_snapshot(), waiting.content)
         if waiting
         else None,
-        diff=workflow.content_diff(
+        diff=diff.content_diff(
             published.content if published else None, case.content_snapshot()
         ),  # fmt: skip
         has_published_version=published is not None,
         actions=workflow.allowed_actions(case, current_user),
+        thread=workflow.comment_thread(case),
     )
 
 
@@ -135,9 +124,14 @@ def history(slug: str) -> str:
     older = revisions[-2] if len(revisions) > 1 else newest
     left = by_id.get(request.args.get("fra", type=int)) or older
     right = by_id.get(request.args.get("til", type=int)) or newest
-    diff = workflow.content_diff(left.content, right.content) if left and right else []
+    changes = diff.content_diff(left.content, right.content) if left and right else []
     return render_template(
-        "editorial/history.html", case=case, revisions=revisions, left=left, right=right, diff=diff
+        "editorial/history.html",
+        case=case,
+        revisions=revisions,
+        left=left,
+        right=right,
+        diff=changes,
     )
 
 
@@ -173,7 +167,7 @@ def decide_change(slug: str, decision: str) -> Response:
         return _refused(slug)
     notify_case_event(
         case=case,
-        action="publish" if decision == "godkjenn" else "reject",
+        action="approve_change" if decision == "godkjenn" else "decline_change",
         actor=current_user,
         comment=comment.strip(),
         url=url_for("cases.show_case", slug=case.slug, _external=True),

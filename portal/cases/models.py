@@ -141,6 +141,11 @@ class Case(db.Model):
     def is_published(self) -> bool:
         return self.status is CaseStatus.PUBLISHED
 
+    @property
+    def live_images(self) -> list[Image]:
+        """The images on the case; those uploaded with a change still under review are not."""
+        return [image for image in self.images if not image.is_pending]
+
     def terms_in(self, vocabulary: Vocabulary) -> list[Term]:
         return [term for term in self.terms if term.vocabulary is vocabulary]
 
@@ -174,6 +179,7 @@ class Case(db.Model):
             "organizations": [org.slug for org in self.organizations],
             "terms": sorted(f"{term.vocabulary}:{term.slug}" for term in self.terms),
             "results": [result.as_dict() for result in self.results],
+            "images": [image.as_entry() for image in self.live_images],
         }
 
     def __repr__(self) -> str:
@@ -227,9 +233,21 @@ class Image(db.Model):
     height: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_cover: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Uploaded as part of an author's change to a published case: shown only to the case's
+    # organisation and the editors until the change is approved.
+    is_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="images")
+
+    def as_entry(self) -> dict[str, Any]:
+        """How a revision records the image: which file, its texts and whether it is the cover."""
+        return {
+            "key": self.storage_key,
+            "alt_text": self.alt_text,
+            "credit": self.credit,
+            "cover": self.is_cover,
+        }
 
 
 class Revision(db.Model):

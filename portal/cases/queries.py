@@ -12,7 +12,6 @@ from portal.cases.models import Case, case_organizations, case_terms
 from portal.cases.permissions import visible_cases
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.strategies.models import CaseGoalLink, StrategyGoal
 from portal.taxonomy.models import Term, Vocabulary
 
 SORTS = ("newest", "oldest", "year", "title")
@@ -82,29 +81,6 @@ def filtered_cases(filters: CaseFilters, user: Any = None) -> Select[tuple[Case]
 
 def count_visible_cases(user: Any = None) -> int:
     return db.session.scalar(select(func.count()).select_from(visible_cases(user).subquery())) or 0
-
-
-def get_visible_case(slug: str, user: Any = None) -> Case | None:
-    stmt = visible_cases(user).where(Case.slug == slug)
-    stmt = _with_case_details(stmt).options(
-        selectinload(Case.results),
-        selectinload(Case.goal_links)
-        .selectinload(CaseGoalLink.goal)
-        .selectinload(StrategyGoal.strategy),
-    )
-    return db.session.scalars(stmt).first()
-
-
-def get_case(slug: str) -> Case | None:
-    """A case in any state; callers decide who may see it."""
-    stmt = (
-        select(Case)
-        .where(Case.slug == slug)
-        .options(
-            selectinload(Case.organizations), selectinload(Case.terms), selectinload(Case.results)
-        )
-    )
-    return db.session.scalars(stmt).first()
 
 
 def related_cases(this: Case, limit: int = 4, user: Any = None) -> list[Case]:

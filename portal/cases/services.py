@@ -6,11 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.cases import permissions, workflow
 from portal.cases.errors import CaseError
 from portal.cases.models import (
     BODY_SECTIONS,
@@ -21,11 +21,11 @@ from portal.cases.models import (
     ProcurementStatus,
     Revision,
 )
-from portal.cases.workflow import is_author, is_editor, record, transition
+from portal.cases.permissions import can_edit, edits_need_approval, is_editor
 from portal.extensions import db
+from portal.media import storage
 from portal.taxonomy.models import Term
 
-EDITABLE_BY_AUTHORS = {CaseStatus.DRAFT, CaseStatus.CHANGES_REQUESTED, CaseStatus.PUBLISHED}
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
 
 
@@ -106,26 +106,6 @@ def _save_revision(case: Case, author: User, note: str) -> Revision:
     return revision
 
 
-def can_edit_case(user: Any, case: Case) -> bool:
-    """Authors edit their organization's drafts; published cases go through the editors."""
-    if is_editor(user):
-        return True  # editors may edit any case (SPEC §3)
-    return case.status in EDITABLE_BY_AUTHORS and is_author(user, case)
-
-
-def can_view_unpublished(user: Any, case: Case) -> bool:
-    """Members of the case's organizations and editors see it before it is published."""
-    from portal.accounts.models import Role
-
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role(Role.EDITOR):
-        return True
-    return user.organization_id is not None and any(
-        org.id == user.organization_id for org in case.organizations
-    )
-
-
 def create_draft(*, author: User, data: CaseData) -> Case:
     """A new draft for the author's organization, with its first revision."""
     if author.organization is None:
@@ -135,7 +115,7 @@ def create_draft(*, author: User, data: CaseData) -> Case:
     case.organizations = [author.organization]
     db.session.add(case)
     _save_revision(case, author, "Opprettet")
-    record(case, actor=author, action="create")
+    workflow.record(case, actor=author, action="create")
     return case
 
 
@@ -145,22 +125,17 @@ def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
     On a published case the change waits for an editor: it is stored as a pending revision
     and the public version stays as it is until the change is approved.
     """
-    if not can_edit_case(author, case):
+    if not can_edit(author, case):
         raise CaseError("this case cannot be edited by this user now")
-    if case.status is CaseStatus.PUBLISHED and not is_editor(author):
+    if edits_need_approval(author, case):
         proposed = Case(slug=case.slug, title="", summary="", status=CaseStatus.DRAFT)
         _apply(proposed, data)
         proposed.organizations = list(case.organizations)
         content = proposed.content_snapshot()
-        revision = Revision(
-            case=case, author=author, content=content, note="Endring til vurdering",
-            is_pending=True,
-        )  # fmt: skip
-        db.session.add(revision)
-        db.session.flush()
-        record(case, actor=author, action="propose_change", from_status=case.status,
-               revision=revision)  # fmt: skip
-        return revision
+        content["images"] = workflow.working_content(case)["images"]  # the form has no images
+        return workflow.propose_change(
+            case=case, author=author, content=content, note="Endring til vurdering"
+        )
     _apply(case, data)
     return _save_revision(
         case, author, "Redigert av redaksjonen" if is_editor(author) else "Lagret"
@@ -169,4 +144,16 @@ def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
 
 def submit_case(*, case: Case, author: User) -> None:
     """Send a draft (or a case the editors sent back) to the editors; nothing else."""
-    transition(case=case, actor=author, action="submit")
+    workflow.transition(case=case, actor=author, action="submit")
+
+
+def delete_draft(*, case: Case, author: User) -> None:
+    """Delete a never-published draft, with its revisions, log and images (files go once the
+    deletion is committed)."""
+    if not permissions.can_delete(author, case):
+        raise CaseError("only the author of a never-published draft may delete it")
+    root = storage.media_root()
+    for image in case.images:
+        storage.delete_on_commit(db.session, root, image.storage_key)
+    db.session.delete(case)
+    db.session.flush()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from portal.cases import queries, services
-from portal.cases.models import CaseStatus
+from portal.cases import permissions, queries
 from portal.i18n import current_language
 from portal.search import facets as search_facets
 from portal.search.service import load_hits, popular_categories, search_cases
@@ -38,26 +37,15 @@ def list_cases() -> str:
 
 
 @bp.get("/<slug>")
-def show_case(slug: str) -> str | tuple[str, int]:
+def show_case(slug: str) -> str:
     """A case with its results, organizations and the strategy goals it supports."""
-    case = queries.get_visible_case(slug, current_user)
-    if case is None:
-        # Drafts and submissions are shown to their organization and the editors only.
-        case = queries.get_case(slug)
-        if case is None:
-            abort(404)
-        if case.status is CaseStatus.UNPUBLISHED and not services.can_view_unpublished(
-            current_user, case
-        ):
-            # Gone, with the editors' reason; the story itself is no longer shown.
-            return render_template("cases/gone.html", case=case), 410
-        if not services.can_view_unpublished(current_user, case):
-            abort(404)
+    case = permissions.case_for_viewer(slug, current_user)  # 404, or 410 with the reason
     return render_template(
         "cases/show.html",
         case=case,
         links=visible_links_for_case(case, current_user),
         related=queries.related_cases(case, user=current_user) if case.is_published else [],
         vocabularies=list(Vocabulary),
-        can_edit=services.can_edit_case(current_user, case),
+        can_edit=permissions.can_edit(current_user, case),
+        can_delete=permissions.can_delete(current_user, case),
     )

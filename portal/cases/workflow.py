@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
+from portal.cases import images
 from portal.cases.errors import CaseError
 from portal.cases.models import BODY_SECTIONS, Case, CaseEvent, CaseStatus, Revision
+from portal.cases.permissions import is_author, is_editor
 from portal.db import utcnow
 from portal.extensions import db
+from portal.media import storage
 
 
 @dataclass(frozen=True)
@@ -43,23 +46,6 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({CaseStatus.PUBLISHED}), CaseStatus.UNPUBLISHED, "editor", True
     ),
 }
-
-
-def is_editor(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.EDITOR))
-
-
-def is_author(user: Any, case: Case) -> bool:
-    """A contributor of one of the case's organisations (editors may act as authors too)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role(Role.EDITOR):
-        return True
-    return (
-        user.has_role(Role.CONTRIBUTOR)
-        and user.organization_id is not None
-        and any(org.id == user.organization_id for org in case.organizations)
-    )
 
 
 def may(user: Any, case: Case, action: str) -> bool:
@@ -132,6 +118,19 @@ def transition(*, case: Case, actor: User, action: str, comment: str = "") -> Ca
                   revision=revision)  # fmt: skip
 
 
+def comment_thread(case: Case) -> list[CaseEvent]:
+    """Every comment between the editors and the authors (requests for changes, rejections,
+    approvals, declined changes, unpublishing), oldest first."""
+    return list(
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.comment.is_not(None))
+            .options(selectinload(CaseEvent.actor))
+            .order_by(CaseEvent.at, CaseEvent.id)
+        )
+    )
+
+
 def published_revision(case: Case) -> Revision | None:
     """The snapshot taken when the case was last published."""
     return db.session.scalars(
@@ -140,26 +139,6 @@ def published_revision(case: Case) -> Revision | None:
         .where(CaseEvent.case_id == case.id, CaseEvent.action == "publish")
         .order_by(CaseEvent.at.desc())
     ).first()
-
-
-def content_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per changed field, its lines marked as kept, removed or added (plain text)."""
-    fields = ["title", "summary", *BODY_SECTIONS]
-    changes = []
-    for name in fields:
-        before = (old or {}).get(name) or ""
-        after = new.get(name) or ""
-        if before == after:
-            continue
-        lines = []
-        for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-            tag = line[:2]
-            if tag == "? ":
-                continue
-            kind = {"- ": "removed", "+ ": "added"}.get(tag, "kept")
-            lines.append({"kind": kind, "text": line[2:]})
-        changes.append({"field": name, "lines": lines})
-    return changes
 
 
 def apply_content(case: Case, content: dict[str, Any]) -> None:
@@ -202,6 +181,11 @@ def apply_content(case: Case, content: dict[str, Any]) -> None:
     ]
 
 
+def _apply_images(case: Case, content: dict[str, Any]) -> None:
+    if "images" in content:  # revisions saved before images were recorded leave them alone
+        images.apply_entries(case, content["images"], storage.media_root())
+
+
 def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revision:
     """Make an earlier revision the case's current content (kept as a new revision)."""
     if not is_editor(editor):
@@ -209,6 +193,7 @@ def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revisio
     if revision.case_id != case.id:
         raise CaseError("that revision belongs to another case")
     apply_content(case, revision.content)
+    _apply_images(case, revision.content)
     db.session.flush()
     restored = Revision(
         case=case,
@@ -219,6 +204,25 @@ def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revisio
     db.session.add(restored)
     record(case, actor=editor, action="restore", from_status=case.status, revision=restored)
     return restored
+
+
+def working_content(case: Case) -> dict[str, Any]:
+    """What an author continues from: the change waiting for the editors, else the case."""
+    waiting = pending_revision(case)
+    content = dict(waiting.content) if waiting else case.content_snapshot()
+    if "images" not in content:
+        content["images"] = [image.as_entry() for image in case.live_images]
+    return content
+
+
+def propose_change(*, case: Case, author: User, content: dict[str, Any], note: str) -> Revision:
+    """Store an author's change to a published case as a revision waiting for an editor."""
+    revision = Revision(case=case, author=author, content=content, note=note, is_pending=True)
+    db.session.add(revision)
+    db.session.flush()
+    record(case, actor=author, action="propose_change", from_status=case.status,
+           revision=revision)  # fmt: skip
+    return revision
 
 
 def pending_revision(case: Case) -> Revision | None:
@@ -245,11 +249,13 @@ def decide_pending(*, case: Case, editor: User, approve: bool, comment: str = ""
         waiting.is_pending = False
     if approve:
         apply_content(case, revision.content)
+        _apply_images(case, revision.content)
         db.session.flush()
         snapshot = Revision(case=case, author=editor, content=case.content_snapshot(),
                             note="Publisert")  # fmt: skip
         db.session.add(snapshot)
         return record(case, actor=editor, action="publish", comment=comment or None,
                       from_status=case.status, revision=snapshot)  # fmt: skip
+    images.drop_pending(case, storage.media_root())
     return record(case, actor=editor, action="decline_change", comment=comment,
                   from_status=case.status, revision=revision)  # fmt: skip

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     send_from_directory,
@@ -24,14 +21,18 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.accounts.models import Role
-from portal.cases.models import Case, CaseStatus, Image
-from portal.cases.services import can_edit_case, can_view_unpublished
+from portal.cases import permissions
+from portal.cases.models import Case, Image
 from portal.extensions import db
 from portal.media import services
 from portal.media.processing import WEB_WIDTHS, ImageRejected
+from portal.media.storage import media_root
+from portal.notifications.services import notify_case_event
 from portal.security import role_required
 
 bp = Blueprint("media", __name__)
+
+OPERATIONS = {"opp": "up", "ned": "down", "forside": "cover", "slett": "remove"}
 
 REJECTIONS = {
     "format": _l("Only JPEG, PNG and WebP images can be uploaded."),
@@ -50,27 +51,31 @@ class ImageForm(FlaskForm):
     credit = StringField(_l("Photo credit"), validators=[Optional(), Length(max=200)])
 
 
-def media_root() -> Path:
-    return Path(current_app.config.get("MEDIA_DIR") or Path(current_app.instance_path) / "media")
-
-
 def _editable_case(slug: str) -> Case:
     case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
-    if case is None or not can_view_unpublished(current_user, case):
+    if case is None or not permissions.can_view(current_user, case):
         abort(404)
-    # Images of a published case would go live unreviewed; they change only before publishing.
-    if not can_edit_case(current_user, case):
-        abort(403)
-    if case.status is CaseStatus.PUBLISHED and not current_user.has_role(Role.EDITOR):
+    if not permissions.can_edit(current_user, case):
         abort(403)
     return case
+
+
+def _tell_editors_of_change(case: Case) -> None:
+    if permissions.edits_need_approval(current_user, case):
+        notify_case_event(
+            case=case,
+            action="propose_change",
+            actor=current_user,
+            comment="",
+            url=url_for("editorial.review", slug=case.slug, _external=True),
+        )
 
 
 @bp.post("/eksempler/<slug>/bilder")
 @login_required
 @role_required(Role.CONTRIBUTOR, Role.EDITOR)
 def upload(slug: str) -> Response:
-    """Add an image to a draft."""
+    """Add an image (on a published case, as part of the author's change for the editors)."""
     case = _editable_case(slug)
     form = ImageForm()
     if not form.validate_on_submit():
@@ -80,6 +85,7 @@ def upload(slug: str) -> Response:
     try:
         services.add_image(
             case=case,
+            author=current_user,
             data=form.image.data.read(),
             alt_text=form.alt_text.data,
             credit=form.credit.data,
@@ -89,8 +95,12 @@ def upload(slug: str) -> Response:
         db.session.rollback()
         flash(str(REJECTIONS[str(rejected)]), "error")
         return redirect(url_for("authoring.edit_case", slug=slug) + "#bilder")
+    _tell_editors_of_change(case)
     db.session.commit()
-    flash(gettext("The image was added."), "success")
+    if permissions.edits_need_approval(current_user, case):
+        flash(gettext("The image was added to your change for the editors."), "success")
+    else:
+        flash(gettext("The image was added."), "success")
     return redirect(url_for("authoring.edit_case", slug=slug) + "#bilder")
 
 
@@ -98,21 +108,18 @@ def upload(slug: str) -> Response:
 @login_required
 @role_required(Role.CONTRIBUTOR, Role.EDITOR)
 def change(slug: str, image_id: int, operation: str) -> Response:
-    """Move an image up or down, make it the cover, or remove it."""
+    """Move an image up or down, make it the cover, or remove it (on a published case, as part
+    of the author's change for the editors)."""
     case = _editable_case(slug)
     image = db.session.get(Image, image_id)
     if image is None or image.case_id != case.id:
         abort(404)
-    if operation == "opp":
-        services.move_image(image=image, offset=-1)
-    elif operation == "ned":
-        services.move_image(image=image, offset=1)
-    elif operation == "forside":
-        services.set_cover(image=image)
-    elif operation == "slett":
-        services.remove_image(image=image, root=media_root())
-    else:
+    if operation not in OPERATIONS:
         abort(404)
+    services.change_image(
+        image=image, author=current_user, operation=OPERATIONS[operation], root=media_root()
+    )
+    _tell_editors_of_change(case)
     db.session.commit()
     return redirect(url_for("authoring.edit_case", slug=slug) + "#bilder")
 
@@ -125,11 +132,10 @@ def serve(key: str, width: int) -> Response:
     image = db.session.scalars(select(Image).where(Image.storage_key == key)).first()
     if image is None:
         abort(404)
-    case = image.case
-    if case.status is not CaseStatus.PUBLISHED and not can_view_unpublished(current_user, case):
+    if not permissions.can_view_image(current_user, image):
         abort(404)
     response = send_from_directory(media_root() / "public", f"{key}-{width}.jpg")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if case.status is not CaseStatus.PUBLISHED:
+    if not permissions.is_public_image(image):
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -27,9 +27,25 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # The page the notification is about (absolute, from BASE_URL); none for account mail.
+    link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The outbox: delivered once the mail server accepted it (or it was written to a file);
+    # otherwise retried from next_attempt_at, and given up after MAIL_MAX_ATTEMPTS.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
     case: Mapped[Case | None] = relationship()
+
+    @property
+    def text(self) -> str:
+        """The message as shown in the portal: without the link the e-mail ends with."""
+        body = self.body.rstrip()
+        if self.link and body.endswith(self.link):
+            body = body[: -len(self.link)].rstrip()
+        return body

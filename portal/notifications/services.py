@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
-from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User, UserRole
 from portal.cases.models import Case, Revision
-from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
-
-log = logging.getLogger(__name__)
 
 # Texts are Norwegian: they go out by e-mail, outside any request's language choice.
 MESSAGES = {
     "submit": ("Nytt eksempel til vurdering: {title}", "{actor} har sendt inn «{title}».\n\n{url}"),
+    "propose_change": (
+        "Endring til vurdering: {title}",
+        "{actor} har sendt en endring av det publiserte eksempelet «{title}».\n\n{url}",
+    ),
     "request_changes": (
         "Redaksjonen ber om endringer: {title}",
         "Redaksjonen ber om endringer i «{title}»:\n\n{comment}\n\n{url}",
     ),
     "publish": ("Publisert: {title}", "«{title}» er publisert i Eksempelbanken.\n\n{url}"),
     "reject": ("Ikke publisert: {title}", "«{title}» ble ikke publisert:\n\n{comment}\n\n{url}"),
+    "approve_change": (
+        "Endringen er publisert: {title}",
+        "Endringen din av «{title}» er godkjent og publisert.\n\n{url}",
+    ),
+    "decline_change": (
+        "Endringen ble ikke godkjent: {title}",
+        "Redaksjonen godkjente ikke endringen din av «{title}»:\n\n{comment}\n\n{url}",
+    ),
+    "unpublish": (
+        "Avpublisert: {title}",
+        "«{title}» er ikke lenger publisert:\n\n{comment}\n\n{url}",
+    ),
 }
+# Sent to the editors; the rest go to the case's authors.
+FOR_EDITORS = {"submit", "propose_change"}
 
 
 def _authors(case: Case) -> list[User]:
@@ -50,18 +62,38 @@ def _editors() -> list[User]:
     )
 
 
+def _already_told(user: User, case: Case, kind: str) -> bool:
+    """An unread notice of the same kind about the same case: one is enough."""
+    return bool(
+        db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.user_id == user.id,
+                Notification.case_id == case.id,
+                Notification.kind == kind,
+                Notification.read_at.is_(None),
+            )
+            .limit(1)
+        )
+    )
+
+
 def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url: str) -> int:
-    """Queue the notifications a workflow step causes; returns how many."""
+    """Queue the notifications a workflow step causes; returns how many.
+
+    `url` is the page the recipients act on: the review page for editors, the case (or its
+    edit page) for authors.
+    """
     if action not in MESSAGES:
         return 0
-    recipients = _editors() if action == "submit" else _authors(case)
+    recipients = _editors() if action in FOR_EDITORS else _authors(case)
     subject, body = MESSAGES[action]
     values: dict[str, Any] = {
         "title": case.title, "actor": actor.name, "comment": comment, "url": url,
     }  # fmt: skip
     count = 0
     for user in recipients:
-        if user.id == actor.id:
+        if user.id == actor.id or (action in FOR_EDITORS and _already_told(user, case, action)):
             continue
         db.session.add(
             Notification(
@@ -70,6 +102,7 @@ def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url
                 kind=action,
                 subject=subject.format(**values)[:200],
                 body=body.format(**values),
+                link=url,
             )
         )
         count += 1
@@ -98,41 +131,3 @@ def queue_account_mail(*, user: User, kind: str, link: str) -> Notification:
     db.session.add(note)
     db.session.flush()
     return note
-
-
-def send_outbox(config: dict[str, Any], limit: int = 500) -> int:
-    """E-mail unsent notifications over SMTP, or write them to the log when no server is set."""
-    pending = db.session.scalars(
-        select(Notification)
-        .where(Notification.sent_at.is_(None))
-        .order_by(Notification.id)
-        .limit(limit)
-    ).all()
-    if not pending:
-        return 0
-    server = config.get("MAIL_SERVER")
-    sender = config.get("MAIL_DEFAULT_SENDER", "eksempelbanken@localhost")
-    smtp = None
-    if server:
-        smtp = smtplib.SMTP(server, int(config.get("MAIL_PORT", 25)), timeout=30)
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-    try:
-        for note in pending:
-            message = EmailMessage()
-            message["From"] = sender
-            message["To"] = note.user.email
-            message["Subject"] = note.subject
-            message.set_content(note.body)
-            if smtp is not None:
-                smtp.send_message(message)
-            else:
-                log.info("mail to %s: %s\n%s", note.user.email, note.subject, note.body)
-            note.sent_at = utcnow()
-            db.session.flush()
-    finally:
-        if smtp is not None:
-            smtp.quit()
-    return len(pending)

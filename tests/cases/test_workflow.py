@@ -97,7 +97,14 @@ def test_unpublished_cases_answer_410_with_the_reason(app, people):
     assert response.status_code == 410
     assert "Tallene er ikke lenger oppdaterte." in response.get_data(as_text=True)
     assert app.test_client().get("/api/v1/search?q=gulvmatter").get_json()["total"] == 0
-    assert app.test_client().get(f"/api/v1/cases/{slug}").status_code == 404
+    api = app.test_client().get(f"/api/v1/cases/{slug}")
+    assert api.status_code == 410
+    assert api.get_json() == {
+        "code": 410,
+        "status": "Gone",
+        "message": "This case has been unpublished.",
+        "reason": "Tallene er ikke lenger oppdaterte.",
+    }
 
 
 def test_reject(app, people):
@@ -225,8 +232,8 @@ def test_a_declined_change_leaves_the_published_case(app, people):
     assert "En endring venter" not in editor.get(f"/redaksjon/eksempler/{slug}").get_data(
         as_text=True
     )
-    # Authors of other organizations cannot touch it at all.
-    assert author.get(edit).status_code == 404
+    # Authors of other organizations may read the published case, never edit it.
+    assert author.get(edit).status_code == 403
 
 
 def test_editors_edit_any_case_directly(app, people):
