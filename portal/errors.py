@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -31,6 +31,7 @@ def _messages() -> dict[int, str]:
         405: gettext("That method is not allowed here."),
         410: gettext("This page has been removed."),
         413: gettext("The upload is too large."),
+        422: gettext("Some of the request's parameters are not valid; see errors."),
         429: gettext("Too many requests. Wait a little and try again."),
         500: gettext("Something went wrong on our side. Please try again later."),
     }
@@ -49,7 +50,13 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int, dict]:
         return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain"), 400
     if code == 403:
         security_event("permission_denied", level=logging.WARNING, user_id=_user_id())
-    message = _messages().get(code, error.description or "")
+    if _wants_json():
+        # The API speaks one language whatever the browser's: English, with the status code
+        # and, for invalid parameters, marshmallow's messages per field.
+        with force_locale("en"):
+            message = _messages().get(code, error.description or "")
+    else:
+        message = _messages().get(code, error.description or "")
     if isinstance(error, CaseGone):
         return _case_gone(error), code, headers
     if _wants_json():

@@ -102,6 +102,23 @@ def test_errors_are_json_with_a_message(client):
         assert response.get_json()["message"]
 
 
+def test_api_errors_are_english_with_field_messages_whatever_the_interface_language(client):
+    client.set_cookie("sprak", "nb")
+    missing = client.get("/api/v1/cases/finnes-ikke").get_json()
+    assert missing == {
+        "code": 404,
+        "status": "Not Found",
+        "message": "We could not find the page you asked for.",
+    }
+    invalid = client.get("/api/v1/cases?per_page=1000&year=abc").get_json()
+    assert invalid["code"] == 422
+    assert invalid["message"] == "Some of the request's parameters are not valid; see errors."
+    assert set(invalid["errors"]["query"]) == {"per_page", "year"}
+    assert invalid["errors"]["query"]["per_page"] == [
+        "Must be greater than or equal to 1 and less than or equal to 100."
+    ]
+
+
 def test_openapi_document_describes_the_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
