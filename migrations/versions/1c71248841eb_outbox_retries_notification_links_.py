@@ -1,4 +1,4 @@
-"""Outbox retries, notification links, images waiting in a change
+"""Outbox retries, notification links, images waiting in a change, changes returned to authors
 
 Revision ID: 1c71248841eb
 Revises: 7694b89bbc30
@@ -21,6 +21,9 @@ def upgrade():
     with op.batch_alter_table('images', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_pending', sa.Boolean(), server_default='0', nullable=False))
 
+    with op.batch_alter_table('revisions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('returned_at', sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('link', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
@@ -39,6 +42,9 @@ def downgrade():
         batch_op.drop_column('next_attempt_at')
         batch_op.drop_column('attempts')
         batch_op.drop_column('link')
+
+    with op.batch_alter_table('revisions', schema=None) as batch_op:
+        batch_op.drop_column('returned_at')
 
     with op.batch_alter_table('images', schema=None) as batch_op:
         batch_op.drop_column('is_pending')

@@ -128,7 +128,7 @@ def _edit(case: Case | None) -> str | Response:
         preview=preview,
         images=images_for_editing(case, current_user) if case else [],
         thread=workflow.comment_thread(case) if case else [],
-        waiting=workflow.pending_revision(case) if case else None,
+        proposal=workflow.pending_revision(case) if case else None,
         can_delete=case is not None and permissions.can_delete(current_user, case),
     ), status
 

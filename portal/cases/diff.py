@@ -145,16 +145,16 @@ def _image_change(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> 
     for key, entry in new.items():
         if key not in old:
             continue
-        before = old[key]
-        if before["alt_text"] != entry["alt_text"]:
+        was = old[key]
+        if was["alt_text"] != entry["alt_text"]:
             change.notes.append(
                 gettext("Alternative text: “%(old)s” → “%(new)s”",
-                        old=before["alt_text"], new=entry["alt_text"])
+                        old=was["alt_text"], new=entry["alt_text"])
             )  # fmt: skip
-        if (before.get("credit") or "") != (entry.get("credit") or ""):
+        if (was.get("credit") or "") != (entry.get("credit") or ""):
             change.notes.append(
                 gettext("Photo credit for “%(alt)s”: %(old)s → %(new)s", alt=entry["alt_text"],
-                        old=_not_stated(before.get("credit")), new=_not_stated(entry.get("credit")))
+                        old=_not_stated(was.get("credit")), new=_not_stated(entry.get("credit")))
             )  # fmt: skip
     kept_old = [k for k in old if k in new]
     kept_new = [k for k in new if k in old]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +22,18 @@ from portal.organizations.models import Organization
 from portal.security import role_required
 
 bp = Blueprint("editorial", __name__, url_prefix="/redaksjon")
+
+# A change to a published case: approve it, send it back for more work, or decline it.
+CHANGE_DECISIONS = {
+    "godkjenn": ("approve_change", "cases.show_case"),
+    "endringer": ("request_changes", "authoring.edit_case"),
+    "avvis": ("decline_change", "authoring.edit_case"),
+}
+CHANGE_DECIDED = {
+    "godkjenn": _l("The change was approved and published."),
+    "endringer": _l("The change was sent back to the author with your comment."),
+    "avvis": _l("The change was declined."),
+}
 
 
 @bp.get("/")
@@ -73,6 +86,7 @@ def review(slug: str) -> str:
         pending_diff=diff.content_diff(case.content_snapshot(), waiting.content)
         if waiting
         else None,
+        change_waits=workflow.is_waiting(waiting),
         diff=diff.content_diff(
             published.content if published else None, case.content_snapshot()
         ),  # fmt: skip
@@ -98,7 +112,12 @@ def act(slug: str, action: str) -> Response | tuple[str, int]:
         action=action,
         actor=current_user,
         comment=comment.strip(),
-        url=url_for("cases.show_case", slug=case.slug, _external=True),
+        # The author acts on a request for changes on the edit page; the rest is news.
+        url=url_for(
+            "authoring.edit_case" if action == "request_changes" else "cases.show_case",
+            slug=case.slug,
+            _external=True,
+        ),
     )
     db.session.commit()
     flash(
@@ -155,24 +174,27 @@ def restore(slug: str, revision_id: int) -> Response:
 @role_required(Role.EDITOR)
 def decide_change(slug: str, decision: str) -> Response:
     """Approve or decline an author's change to a published case."""
-    if decision not in ("godkjenn", "avvis"):
+    if decision not in CHANGE_DECISIONS:
         abort(404)
     case = _case(slug)
     comment = request.form.get("comment", "")
     try:
-        workflow.decide_pending(
-            case=case, editor=current_user, approve=decision == "godkjenn", comment=comment
-        )
+        if decision == "endringer":
+            workflow.return_pending(case=case, editor=current_user, comment=comment)
+        else:
+            workflow.decide_pending(
+                case=case, editor=current_user, approve=decision == "godkjenn", comment=comment
+            )
     except CaseError:
         return _refused(slug)
+    action, page = CHANGE_DECISIONS[decision]
     notify_case_event(
         case=case,
-        action="approve_change" if decision == "godkjenn" else "decline_change",
+        action=action,
         actor=current_user,
         comment=comment.strip(),
-        url=url_for("cases.show_case", slug=case.slug, _external=True),
+        url=url_for(page, slug=case.slug, _external=True),
     )
     db.session.commit()
-    flash(gettext("The change was approved and published.") if decision == "godkjenn"
-          else gettext("The change was declined."), "success")  # fmt: skip
+    flash(str(CHANGE_DECIDED[decision]), "success")
     return redirect(url_for("editorial.review", slug=slug))

@@ -263,6 +263,9 @@ class Revision(db.Model):
     note: Mapped[str | None] = mapped_column(String(300))
     # An author's change to a published case, waiting for an editor; not yet on the case.
     is_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The editors asked the author to rework the change: it stays the author's working copy
+    # but waits for nobody until the author sends it again (as a new revision).
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship()

@@ -33,7 +33,7 @@ def _pending_since():
     """When the change waiting on a published case was first sent (None if none waits)."""
     return (
         select(func.min(Revision.created_at))
-        .where(Revision.case_id == Case.id, Revision.is_pending.is_(True))
+        .where(*_waiting_revision())
         .correlate(Case)
         .scalar_subquery()
     )
@@ -48,8 +48,17 @@ def _submitted_since():
     )
 
 
+def _waiting_revision():
+    """A change to a published case the editors have not decided on nor sent back."""
+    return (
+        Revision.case_id == Case.id,
+        Revision.is_pending.is_(True),
+        Revision.returned_at.is_(None),
+    )
+
+
 def has_pending_change():
-    return exists().where(Revision.case_id == Case.id, Revision.is_pending.is_(True))
+    return exists().where(*_waiting_revision())
 
 
 def queue_items(view: str, organization: str = "", age: str = "") -> list[QueueItem]:

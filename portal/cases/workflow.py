@@ -234,6 +234,34 @@ def pending_revision(case: Case) -> Revision | None:
     ).first()
 
 
+def is_waiting(revision: Revision | None) -> bool:
+    """The change waits for the editors (not sent back to its author)."""
+    return revision is not None and revision.is_pending and revision.returned_at is None
+
+
+def return_pending(*, case: Case, editor: User, comment: str) -> CaseEvent:
+    """Ask the author to rework the change to a published case; it stays their working copy
+    and comes back to the queue when they send it again."""
+    if not is_editor(editor):
+        raise CaseError("only editors can do that")
+    revision = pending_revision(case)
+    if not is_waiting(revision):
+        raise CaseError("no change is waiting")
+    if not comment.strip():
+        raise CaseError("a comment is required")
+    now = utcnow()
+    for waiting in db.session.scalars(
+        select(Revision).where(
+            Revision.case_id == case.id,
+            Revision.is_pending.is_(True),
+            Revision.returned_at.is_(None),
+        )
+    ):
+        waiting.returned_at = now
+    return record(case, actor=editor, action="request_changes", comment=comment.strip(),
+                  from_status=case.status, revision=revision)  # fmt: skip
+
+
 def decide_pending(*, case: Case, editor: User, approve: bool, comment: str = "") -> CaseEvent:
     """Apply an author's proposed change to the published case, or turn it down."""
     if not is_editor(editor):
