@@ -49,7 +49,7 @@ def test_a_change_to_a_published_case_goes_round_and_is_published(
     _fits(author)
     author.get_by_label("Status for anskaffelsen").select_option(label="Pågår")
     author.get_by_label("Sammendrag").fill("Nittedal og Autility bygde ladepunkter sammen.")
-    author.get_by_role("checkbox", name=re.compile("^Møbler og inventar")).check()
+    author.get_by_role("checkbox", name=re.compile("^Renovasjon og avfall")).check()
     author.get_by_role("button", name="Send endringen til redaksjonen").click()
     expect(author.get_by_role("status")).to_contain_text("sendt til redaksjonen")
     author.get_by_label("Bildefil").set_input_files(
@@ -72,7 +72,7 @@ def test_a_change_to_a_published_case_goes_round_and_is_published(
     pending = editor.get_by_role("region", name="En endring venter på godkjenning")
     expect(pending).to_contain_text("Status for anskaffelsen")
     expect(pending).to_contain_text(re.compile(r"Før: Gjennomført\s*→\s*Etter: Pågår"))
-    expect(pending).to_contain_text(re.compile(r"Kategori\s*\+ Lagt til: Møbler og inventar"))
+    expect(pending).to_contain_text(re.compile(r"Kategori\s*\+ Lagt til: Renovasjon og avfall"))
     expect(pending).to_contain_text(re.compile(r"Bilder\s*\+ Lagt til: Ladepunkt ved rådhuset"))
     expect(pending.locator("ins").filter(has_text="bygde ladepunkter sammen")).to_be_visible()
     axe.check(editor)
