@@ -109,6 +109,11 @@ def can_delete(user: Any, case: Case) -> bool:
     )
 
 
+def is_listed(case: Case) -> bool:
+    """The case appears in public lists, feeds, search and the API (see visible_cases)."""
+    return case.status is CaseStatus.PUBLISHED
+
+
 def visible_cases(user: Any = None) -> Select[tuple[Case]]:
     """Cases shown in lists, feeds, search and the API: published ones, for everyone.
 

@@ -16,7 +16,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.cases.models import Case, CaseResult, CaseStatus, Image, case_organizations, case_terms
+from portal.cases.models import Case, CaseResult, Image, case_organizations, case_terms
+from portal.cases.permissions import is_listed, visible_cases
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.search.backend import SearchRequest, SearchResult, VerifyReport
@@ -58,8 +59,8 @@ def load_hits(result: SearchResult) -> list[tuple[Case, dict[str, str]]]:
     cases = {
         case.id: case
         for case in db.session.scalars(
-            select(Case)
-            .where(Case.id.in_(ids), Case.status == CaseStatus.PUBLISHED)
+            visible_cases(None)
+            .where(Case.id.in_(ids))
             .options(selectinload(Case.organizations), selectinload(Case.terms))
         )
     }
@@ -77,8 +78,7 @@ def similar_cases(text: str, limit: int) -> list[Case]:
 
 def _published_cases() -> Any:
     return (
-        select(Case)
-        .where(Case.status == CaseStatus.PUBLISHED)
+        visible_cases(None)
         .options(
             selectinload(Case.organizations),
             selectinload(Case.terms),
@@ -96,9 +96,7 @@ def published_documents(version: int | None = None) -> Iterator[dict[str, Any]]:
 def published_count() -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(
-        select(func.count()).select_from(Case).where(Case.status == CaseStatus.PUBLISHED)
-    )
+    return db.session.scalar(select(func.count()).select_from(visible_cases(None).subquery()))
 
 
 def verify_index() -> VerifyReport:
@@ -182,7 +180,7 @@ def _after_flush_postexec(session: Session, _context) -> None:
     with session.no_autoflush:
         for case_id in ids:
             case = session.get(Case, case_id)
-            if case is not None and case.status is CaseStatus.PUBLISHED:
+            if case is not None and is_listed(case):
                 changes[case_id] = case_document(case, version)
             else:
                 changes[case_id] = version  # a tombstone: remove from the index
