@@ -56,6 +56,11 @@ def _text(label: str, before: str, after: str) -> Change:
     return Change(label=label, kind="text", lines=lines)
 
 
+def _lines(content: dict[str, Any], name: str) -> list[str]:
+    """A text field's lines, whatever line endings it was saved with."""
+    return [line.rstrip() for line in (content.get(name) or "").strip().splitlines()]
+
+
 def _listed(label: str, before: list[str], after: list[str]) -> Change | None:
     added = [item for item in after if item not in before]
     removed = [item for item in before if item not in after]
@@ -175,7 +180,7 @@ def content_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change
     old = old or {}
     changes: list[Change] = []
     for name in ("title", "summary"):
-        if (old.get(name) or "") != (new.get(name) or ""):
+        if _lines(old, name) != _lines(new, name):
             changes.append(_text(str(TEXT_LABELS[name]), old.get(name) or "", new.get(name) or ""))
     values = [
         (gettext("Year"), old.get("year"), new.get("year"), _not_stated),
@@ -190,7 +195,7 @@ def content_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change
                 Change(label=label, kind="value", before=show(before), after=show(after))
             )
     for name in BODY_SECTIONS:
-        if (old.get(name) or "") != (new.get(name) or ""):
+        if _lines(old, name) != _lines(new, name):
             changes.append(_text(str(TEXT_LABELS[name]), old.get(name) or "", new.get(name) or ""))
     changes.extend(_term_changes(old.get("terms", []), new.get("terms", [])))
     results = _listed(

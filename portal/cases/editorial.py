@@ -78,19 +78,18 @@ def _case(slug: str) -> Case:
 def review(slug: str) -> str:
     """The case, what changed since it was last published, its history and the actions."""
     case = _case(slug)
+    current = case.content_snapshot()
     published = workflow.published_revision(case)
+    # Seeded cases were published without a snapshot: while published, they are their own.
+    base = published.content if published else (current if case.is_published else None)
     waiting = workflow.pending_revision(case)
     return render_template(
         "editorial/review.html",
         case=case,
-        pending_diff=diff.content_diff(case.content_snapshot(), waiting.content)
-        if waiting
-        else None,
+        pending_diff=diff.content_diff(current, waiting.content) if waiting else None,
         change_waits=workflow.is_waiting(waiting),
-        diff=diff.content_diff(
-            published.content if published else None, case.content_snapshot()
-        ),  # fmt: skip
-        has_published_version=published is not None,
+        diff=diff.content_diff(base, current),
+        has_published_version=base is not None,
         actions=workflow.allowed_actions(case, current_user),
         thread=workflow.comment_thread(case),
     )

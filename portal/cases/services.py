@@ -73,11 +73,13 @@ def _unique_slug(title: str) -> str:
 
 def _apply(case: Case, data: CaseData) -> None:
     case.title = data.title.strip()
-    case.summary = data.summary.strip()
+    case.summary = data.summary.replace("\r\n", "\n").strip()
     case.year = data.year
     case.procurement_status = data.procurement_status
     for name in BODY_SECTIONS:
-        setattr(case, name, (data.sections.get(name) or "").strip())
+        # Browsers send textarea lines ending in CRLF; store them as the seed does, with LF.
+        text = (data.sections.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
+        setattr(case, name, text.strip())
     case.estimated_value_nok = data.estimated_value_nok
     case.contact_name = data.contact_name or None
     case.contact_role = data.contact_role or None

@@ -55,3 +55,11 @@ def test_values_results_and_contact_in_words(page_context):
 
 def test_revisions_from_before_images_were_recorded_say_nothing_about_images(page_context):
     assert content_diff({"title": "A"}, {"title": "A", "images": [_image("a", "Hall")]}) == []
+
+
+def test_line_endings_and_trailing_spaces_are_not_changes(page_context):
+    old = {"background": "Første linje\nAndre linje"}
+    new = {"background": "Første linje \r\nAndre linje\r\n"}
+    assert content_diff(old, new) == []
+    changed = content_diff(old, {"background": "Første linje\r\nTredje linje"})
+    assert [line["kind"] for line in changed[0].lines] == ["kept", "removed", "added"]
