@@ -13,6 +13,7 @@ from portal.accounts import services
 from portal.accounts.models import Role, User
 from portal.cases.services import slugify
 from portal.extensions import db
+from portal.notifications import outbox
 from portal.organizations.models import Organization, OrganizationType
 from portal.security import role_required
 
@@ -43,7 +44,7 @@ def overview() -> str:
     organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
     return render_template(
         "admin/overview.html", users=users, organizations=organizations, roles=list(Role),
-        types=list(OrganizationType),
+        types=list(OrganizationType), mail=outbox.status(),
     )  # fmt: skip
 
 

@@ -32,12 +32,12 @@ def _terms_by_vocabulary() -> dict[Vocabulary, list[Term]]:
     return out
 
 
-def _tell_editors(case: Case, action: str = "submit") -> None:
+def _tell_editors(case: Case, action: str = "submit", message: str = "") -> None:
     notify_case_event(
         case=case,
         action=action,
         actor=current_user,
-        comment="",
+        comment=message,
         url=url_for("editorial.review", slug=case.slug, _external=True),
     )
 
@@ -99,20 +99,21 @@ def _edit(case: Case | None) -> str | Response:
                 form.results.append_entry(data)
         elif form.validate_on_submit():
             data = case_data_from(form)
+            message = (form.message.data or "").strip()
             if case is None:
                 case = services.create_draft(author=current_user, data=data)
             else:
-                services.save_draft(case=case, author=current_user, data=data)
+                services.save_draft(case=case, author=current_user, data=data, message=message)
             if action == "submit" and workflow.may(current_user, case, "submit"):
-                services.submit_case(case=case, author=current_user)
-                _tell_editors(case)
+                services.submit_case(case=case, author=current_user, message=message)
+                _tell_editors(case, "submit", message)
                 db.session.commit()
                 flash(gettext("The case was sent to the editors."), "success")
                 return redirect(url_for("cases.show_case", slug=case.slug))
             # "Send" from a tab opened before the case was published: the edit above became
             # a change for the editors to approve; the case itself stays published.
             if permissions.edits_need_approval(current_user, case):
-                _tell_editors(case, "propose_change")
+                _tell_editors(case, "propose_change", message)
                 db.session.commit()
                 flash(gettext("Your change was sent to the editors. The published text stays "
                               "until they approve it."), "success")  # fmt: skip

@@ -93,6 +93,10 @@ class CaseForm(PortalForm):
     )
     contact_consent = BooleanField(_l("The contact agrees to be shown publicly"))
     results = FieldList(FormField(ResultForm), min_entries=1, max_entries=MAX_RESULTS)
+    # Goes with the case when it is sent to the editors, into the comment thread.
+    message = TextAreaField(
+        _l("Message to the editors (optional)"), validators=[Optional(), Length(max=2000)]
+    )
 
     def set_term_choices(self, terms_by_vocabulary: dict, language: str) -> None:
         for vocabulary in Vocabulary:

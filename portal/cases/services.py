@@ -121,7 +121,7 @@ def create_draft(*, author: User, data: CaseData) -> Case:
     return case
 
 
-def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
+def save_draft(*, case: Case, author: User, data: CaseData, message: str = "") -> Revision:
     """Save the author's changes; every save is kept as a revision.
 
     On a published case the change waits for an editor: it is stored as a pending revision
@@ -136,17 +136,19 @@ def save_draft(*, case: Case, author: User, data: CaseData) -> Revision:
         content = proposed.content_snapshot()
         content["images"] = workflow.working_content(case)["images"]  # the form has no images
         return workflow.propose_change(
-            case=case, author=author, content=content, note="Endring til vurdering"
-        )
+            case=case, author=author, content=content, note="Endring til vurdering",
+            comment=message,
+        )  # fmt: skip
     _apply(case, data)
     return _save_revision(
         case, author, "Redigert av redaksjonen" if is_editor(author) else "Lagret"
     )
 
 
-def submit_case(*, case: Case, author: User) -> None:
-    """Send a draft (or a case the editors sent back) to the editors; nothing else."""
-    workflow.transition(case=case, actor=author, action="submit")
+def submit_case(*, case: Case, author: User, message: str = "") -> None:
+    """Send a draft (or a case the editors sent back) to the editors, with an optional message
+    for the comment thread; nothing else."""
+    workflow.transition(case=case, actor=author, action="submit", comment=message)
 
 
 def delete_draft(*, case: Case, author: User) -> None:

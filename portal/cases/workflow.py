@@ -215,13 +215,16 @@ def working_content(case: Case) -> dict[str, Any]:
     return content
 
 
-def propose_change(*, case: Case, author: User, content: dict[str, Any], note: str) -> Revision:
-    """Store an author's change to a published case as a revision waiting for an editor."""
+def propose_change(
+    *, case: Case, author: User, content: dict[str, Any], note: str, comment: str = ""
+) -> Revision:
+    """Store an author's change to a published case as a revision waiting for an editor
+    (with the author's message to the editors, if any)."""
     revision = Revision(case=case, author=author, content=content, note=note, is_pending=True)
     db.session.add(revision)
     db.session.flush()
     record(case, actor=author, action="propose_change", from_status=case.status,
-           revision=revision)  # fmt: skip
+           revision=revision, comment=comment.strip())  # fmt: skip
     return revision
 
 

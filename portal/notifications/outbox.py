@@ -21,7 +21,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.db import utcnow
@@ -153,6 +153,33 @@ def _count(outcome: Outcome, note: Notification, where: str | None) -> None:
         outcome.given_up += 1
     else:
         outcome.retrying += 1
+
+
+@dataclass
+class Status:
+    waiting: int
+    retrying: int
+    given_up: list[Notification]
+
+
+def status(limit: int = 20) -> Status:
+    """The outbox as an administrator sees it: what waits, what is being retried, and the
+    messages given up (newest first), with their reasons."""
+    undelivered = (Notification.sent_at.is_(None), Notification.failed_at.is_(None))
+    count = select(func.count(Notification.id)).where(*undelivered)
+    return Status(
+        waiting=db.session.scalar(count.where(Notification.attempts == 0)) or 0,
+        retrying=db.session.scalar(count.where(Notification.attempts > 0)) or 0,
+        given_up=list(
+            db.session.scalars(
+                select(Notification)
+                .where(Notification.failed_at.is_not(None))
+                .options(selectinload(Notification.user))
+                .order_by(Notification.failed_at.desc())
+                .limit(limit)
+            )
+        ),
+    )
 
 
 def mail_folder(config: dict[str, Any], instance_path: str) -> Path:

@@ -91,9 +91,16 @@ def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url
     values: dict[str, Any] = {
         "title": case.title, "actor": actor.name, "comment": comment, "url": url,
     }  # fmt: skip
+    text = body.format(**values)
+    if comment and "{comment}" not in body:  # the author's message to the editors
+        head, _, link = text.rpartition("\n\n")
+        text = f"{head}\n\n{comment}\n\n{link}"
     count = 0
     for user in recipients:
-        if user.id == actor.id or (action in FOR_EDITORS and _already_told(user, case, action)):
+        if user.id == actor.id:
+            continue
+        # Saving a change again and again is one piece of news until the editor looks.
+        if action == "propose_change" and not comment and _already_told(user, case, action):
             continue
         db.session.add(
             Notification(
@@ -101,7 +108,7 @@ def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url
                 case=case,
                 kind=action,
                 subject=subject.format(**values)[:200],
-                body=body.format(**values),
+                body=text,
                 link=url,
             )
         )

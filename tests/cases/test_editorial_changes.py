@@ -152,3 +152,25 @@ def test_published_cases_and_forged_posts_cannot_be_deleted(app, people):
         slug = db.session.scalars(select(Case.slug).where(Case.title == "Mitt utkast")).one()
     assert author.post(f"/eksempler/{slug}/slett").status_code == 400
     assert _status(app, slug) == "draft"
+
+
+def test_the_author_answers_in_the_thread_when_sending_again(app, people):
+    author, editor = people
+    author.post("/eksempler/ny", data=_form(author, "/eksempler/ny", action="submit"))
+    with app.app_context():
+        slug = db.session.scalars(select(Case.slug).where(Case.title.startswith("Gjenbruk"))).one()
+    _act(editor, slug, "request_changes", "Legg til kostnadene.")
+    edit = f"/eksempler/{slug}/rediger"
+    author.post(edit, data=_form(author, edit, action="submit",
+                                 message="Kostnadene står nå under Resultater."))  # fmt: skip
+    review = editor.get(f"/redaksjon/eksempler/{slug}").get_data(as_text=True)
+    thread = review.split('id="thread-heading"', 1)[1].split("</section>", 1)[0]
+    assert thread.index("Legg til kostnadene.") < thread.index("Kostnadene står nå under")
+    assert "sendte det til redaksjonen" in thread
+    with app.app_context():
+        from portal.notifications.models import Notification
+
+        bodies = db.session.scalars(
+            select(Notification.body).where(Notification.kind == "submit")
+        ).all()
+    assert any("Kostnadene står nå under Resultater." in body for body in bodies)

@@ -21,7 +21,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.services import queue_account_mail
-from tests.web import make_user
+from tests.web import login, make_user
 
 
 class Server:
@@ -213,3 +213,16 @@ def test_an_unreachable_server_keeps_every_message_for_later(app):
     for note in _outbox(app).values():
         assert note.sent_at is None and note.attempts == 1
         assert "ConnectionRefusedError" in note.last_error
+
+
+def test_the_administration_page_shows_what_waits_and_what_was_given_up(app, smtp):
+    _queue(app, "finnesikke@asker.kommune.no", "venter@asker.kommune.no")
+    smtp.refuse["finnesikke@asker.kommune.no"] = "550 5.1.1 No such user here"
+    smtp.refuse["venter@asker.kommune.no"] = "451 4.3.0 Try later"
+    _send(app)
+    make_user(app, "admin@dfo.no", {Role.ADMIN}, None)
+    client = app.test_client()
+    login(client, "admin@dfo.no")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "1 feilet og prøves igjen." in page
+    assert "finnesikke@asker.kommune.no" in page and "550 5.1.1 No such user here" in page
