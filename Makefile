@@ -23,8 +23,14 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The Nu Html Checker for the tests (run with Java, offline); its downloader script is not run.
+VNU := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations
+install-dev: $(VENV)/.installed-dev $(VNU) translations
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations > /dev/null
@@ -55,4 +61,4 @@ format: install-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules

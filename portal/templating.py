@@ -90,6 +90,7 @@ def register(app: Flask) -> None:
         combine_invalid=combine_invalid,
         xml_text=xml_text,
         waited=format_waited,
+        iso=lambda value: value.isoformat(timespec="seconds"),
     )
     app.jinja_env.globals.update(
         labels.as_globals(),
