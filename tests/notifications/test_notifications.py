@@ -30,7 +30,7 @@ def _notes(app, email: str) -> list[Notification]:
 
 def _unread_in_header(client) -> int:
     html = client.get("/").get_data(as_text=True)
-    found = re.search(r'Varsler <span class="count"[^>]*>(\d+)</span>', html)
+    found = re.search(r'Varsler <span class="nav-count"[^>]*>(\d+)</span>', html)
     return int(found.group(1)) if found else 0
 
 
