@@ -34,6 +34,9 @@ class DefaultConfig:
     # from it, never from the request's Host header; requests for other hosts get 400.
     BASE_URL = "http://127.0.0.1:5000"
     ALLOWED_HOSTS = ""  # further host names to answer to, comma-separated (e.g. an internal name)
+    # Where visitors report accessibility problems and ask about their data (shown on /om,
+    # /tilgjengelighet and /personvern); unset, those pages point to the site's operator.
+    CONTACT_EMAIL = None
     PROXY_COUNT = 0  # reverse proxies in front whose X-Forwarded-For/-Proto headers are trusted
 
 

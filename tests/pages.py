@@ -9,10 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
-from portal.cases.models import Case, CaseResult, CaseStatus
+from portal.cases.models import Case, CaseResult, CaseStatus, ProcurementStatus
 from portal.cases.services import CaseData, create_draft
 from portal.cases.workflow import transition
-from portal.cases.models import ProcurementStatus
 from portal.extensions import db
 from portal.strategies.models import Action, Indicator, Strategy, StrategyGoal
 from tests.web import make_user
@@ -49,7 +48,9 @@ def prepare(app: Flask) -> None:
         author = db.session.scalars(
             select(User).where(User.email == VISITORS["contributor"].email)
         ).one()
-        editor = db.session.scalars(select(User).where(User.email == VISITORS["editor"].email)).one()
+        editor = db.session.scalars(
+            select(User).where(User.email == VISITORS["editor"].email)
+        ).one()
         data = CaseData(title=DRAFT_TITLE, summary="Et utkast som bare Asker ser.", year=2025,
                         procurement_status=ProcurementStatus.ONGOING)  # fmt: skip
         create_draft(author=author, data=data)
@@ -80,7 +81,9 @@ def paths(app: Flask) -> dict[str, list[str]]:
             select(Strategy).where(Strategy.organization.has(slug="rauma-kommune"))
         ).one()
         goal = db.session.scalars(
-            select(StrategyGoal).where(StrategyGoal.strategy_id == rauma.id).order_by(StrategyGoal.id)
+            select(StrategyGoal)
+            .where(StrategyGoal.strategy_id == rauma.id)
+            .order_by(StrategyGoal.id)
         ).first()
         action = db.session.scalars(
             select(Action).join(StrategyGoal).where(StrategyGoal.strategy_id == rauma.id)
@@ -103,20 +106,34 @@ def paths(app: Flask) -> dict[str, list[str]]:
     return {
         "anonymous": public,
         "contributor": [
-            "/mine-eksempler/", "/eksempler/ny", f"/eksempler/{draft}", f"/eksempler/{draft}/rediger",
-            f"/eksempler/{draft}/slett", f"/eksempler/{published[0]}", "/varsler/",
+            "/mine-eksempler/",
+            "/eksempler/ny",
+            f"/eksempler/{draft}",
+            f"/eksempler/{draft}/rediger",
+            f"/eksempler/{draft}/slett",
+            f"/eksempler/{published[0]}",
+            "/varsler/",
         ],  # fmt: skip
         "editor": [
-            "/redaksjon/", "/redaksjon/?status=published", f"/redaksjon/eksempler/{published[0]}",
-            f"/redaksjon/eksempler/{published[0]}/historikk", f"/eksempler/{published[0]}/rediger",
+            "/redaksjon/",
+            "/redaksjon/?status=published",
+            f"/redaksjon/eksempler/{published[0]}",
+            f"/redaksjon/eksempler/{published[0]}/historikk",
+            f"/eksempler/{published[0]}/rediger",
             f"/eksempler/{published[0]}",
         ],  # fmt: skip
         "strategy_author": [
-            "/mine-strategier/", "/strategier/ny", f"/strategier/{rauma.id}/rediger",
-            f"/strategier/{rauma.id}/mal/{goal.id}", f"/strategier/{rauma.id}/mal/ny",
+            "/mine-strategier/",
+            "/strategier/ny",
+            f"/strategier/{rauma.id}/rediger",
+            f"/strategier/{rauma.id}/mal/{goal.id}",
+            f"/strategier/{rauma.id}/mal/ny",
             f"/strategier/{rauma.id}/tiltak/{action.id}" if action else "/mine-strategier/",
-            f"/strategier/{rauma.id}/indikatorer/{indicator.id}" if indicator else "/mine-strategier/",
-            f"/strategier/{rauma.id}/mal/{goal.id}/eksempler", f"/eksempler/{published[0]}/koble",
+            f"/strategier/{rauma.id}/indikatorer/{indicator.id}"
+            if indicator
+            else "/mine-strategier/",
+            f"/strategier/{rauma.id}/mal/{goal.id}/eksempler",
+            f"/eksempler/{published[0]}/koble",
             f"/strategier/{rauma.id}",
         ],  # fmt: skip
         "admin": ["/admin/"],

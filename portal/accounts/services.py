@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts import throttle
 from portal.accounts.models import LoginAttempt, Role, User, UserRole
+from portal.db import utcnow
 from portal.extensions import db
 from portal.logs import security_event
 from portal.organizations.models import Organization
@@ -28,6 +30,9 @@ class Throttled(AccountError):
     def __init__(self, message: str, *, retry_after: int = 0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+ATTEMPTS_KEPT = timedelta(days=30)
 
 
 def normalise_email(email: str) -> str:
@@ -101,6 +106,8 @@ def authenticate(*, email: str, password: str, address: str) -> User | None:
     valid = check_password_hash(hashed, password)
     ok = bool(valid and user is not None and user.password_hash and user.is_active)
     db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
+    # Throttling looks back minutes; the privacy statement promises 30 days at most.
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - ATTEMPTS_KEPT))
     db.session.flush()
     if ok:
         security_event("login_succeeded", user_id=user.id, email=email)

@@ -21,7 +21,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.db import utcnow
@@ -105,6 +105,8 @@ def _flag(value: Any) -> bool:
 
 def send_due(config: dict[str, Any], instance_path: str, commit: Callable[[], None]) -> Outcome:
     """Deliver every due message, calling `commit` after each one."""
+    purge_old()
+    commit()
     notes = due()
     outcome = Outcome()
     if not config.get("MAIL_SERVER"):
@@ -184,6 +186,20 @@ def status(limit: int = 20) -> Status:
 
 def mail_folder(config: dict[str, Any], instance_path: str) -> Path:
     return Path(config.get("MAIL_DIR") or Path(instance_path) / "mail")
+
+
+KEPT_FOR = timedelta(days=365)  # as the privacy statement says
+
+
+def purge_old(now: datetime | None = None) -> int:
+    """Delete notifications delivered (or given up) more than a year ago."""
+    cutoff = (now or utcnow()) - KEPT_FOR
+    result = db.session.execute(
+        delete(Notification).where(
+            or_(Notification.sent_at < cutoff, Notification.failed_at < cutoff)
+        )
+    )
+    return result.rowcount or 0
 
 
 def due(now: datetime | None = None, limit: int = 500) -> list[Notification]:

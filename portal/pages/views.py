@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -37,3 +37,25 @@ def home() -> str:
         organization_count=len(overview.facets["organization"]),
         strategy_count=len(list_strategies(current_user)),
     )
+
+
+def _page(template: str) -> str:
+    return render_template(template, contact=current_app.config.get("CONTACT_EMAIL"))
+
+
+@bp.get("/om")
+def about() -> str:
+    """What the bank is, who it is for, how cases get in, where its content comes from."""
+    return _page("pages/about.html")
+
+
+@bp.get("/tilgjengelighet")
+def accessibility() -> str:
+    """The accessibility statement (tilgjengelighetserklæring)."""
+    return _page("pages/accessibility.html")
+
+
+@bp.get("/personvern")
+def privacy() -> str:
+    """What personal data is stored, why, for how long, and how to have it removed."""
+    return _page("pages/privacy.html")

@@ -54,7 +54,8 @@ def test_the_default_queue_lists_new_cases_and_changes_oldest_first(app, people)
     assert len(marked) == 1 and "Sirkulas" in marked[0]
     # The header tells the editor how many wait.
     assert re.search(
-        r'Redaksjonskø <span class="nav-count"[^>]*>2</span>', editor.get("/").get_data(as_text=True)
+        r'Redaksjonskø <span class="nav-count"[^>]*>2</span>',
+        editor.get("/").get_data(as_text=True),
     )
 
 

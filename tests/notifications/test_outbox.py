@@ -226,3 +226,17 @@ def test_the_administration_page_shows_what_waits_and_what_was_given_up(app, smt
     page = client.get("/admin/").get_data(as_text=True)
     assert "1 feilet og prøves igjen." in page
     assert "finnesikke@asker.kommune.no" in page and "550 5.1.1 No such user here" in page
+
+
+def test_messages_delivered_over_a_year_ago_are_deleted(app, tmp_path):
+    app.config.update(MAIL_SERVER=None, MAIL_DIR=str(tmp_path / "mail"))
+    _queue(app, "gammel@asker.kommune.no", "ny@asker.kommune.no")
+    _send(app)
+    with app.app_context():
+        old = db.session.scalars(
+            select(Notification).where(Notification.user.has(email="gammel@asker.kommune.no"))
+        ).one()
+        old.sent_at = utcnow() - timedelta(days=366)
+        db.session.commit()
+    _send(app)
+    assert set(_outbox(app)) == {"ny@asker.kommune.no"}
