@@ -12,7 +12,7 @@ from flask_babel import format_date, format_decimal, format_timedelta, gettext
 from portal import labels
 from portal.i18n import current_language
 from portal.search.facets import FACET_LIST
-from portal.text import render_markdown, xml_text
+from portal.text import markdown_to_text, render_markdown, xml_text
 
 
 def format_number(value: Decimal | float | int | None) -> str:
@@ -89,6 +89,7 @@ def register(app: Flask) -> None:
         day=format_day,
         combine_invalid=combine_invalid,
         xml_text=xml_text,
+        plain=markdown_to_text,
         waited=format_waited,
         iso=lambda value: value.isoformat(timespec="seconds"),
     )

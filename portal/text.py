@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from functools import lru_cache
 
@@ -35,6 +36,22 @@ def render_markdown(source: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr|table)>|<br\s*/?>|<hr\s*/?>", re.I)
+
+
+def markdown_to_text(source: str | None) -> str:
+    """Markdown as the words a reader sees: no link syntax, no asterisks, no tags.
+
+    Used for search snippets and feed summaries, which are plain text.
+    """
+    if not source:
+        return ""
+    html = _BLOCK_END.sub("\n", _parser().render(source))
+    text = html_module.unescape(nh3.clean(html, tags=set()))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 # Characters XML 1.0 forbids even when escaped (most C0 controls, lone surrogates, U+FFFE/F).

@@ -55,3 +55,12 @@ def test_ordinary_markdown_keeps_its_structure():
 
 def test_empty_markdown_renders_nothing():
     assert str(render_markdown(None)) == ""
+
+
+def test_markdown_becomes_the_words_a_reader_sees():
+    from portal.text import markdown_to_text
+
+    source = "Asker brukte [Loopfront](https://loopfront.com) og en *bonus-malus*-ordning.\n\n- Én\n- To & tre"
+    assert markdown_to_text(source) == (
+        "Asker brukte Loopfront og en bonus-malus-ordning.\nÉn\nTo & tre"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from portal.cases.models import BODY_SECTIONS, Case
 from portal.search.query import CONTENT_WEIGHTS
 from portal.taxonomy.models import Vocabulary
+from portal.text import markdown_to_text
 
 # Facet name → how a case supplies its values. Names are the index's field names.
 FACETS: tuple[str, ...] = (
@@ -37,7 +38,8 @@ def facet_values(case: Case) -> dict[str, list[str]]:
 
 def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
     """The index document for a published case."""
-    body = "\n\n".join(getattr(case, name) or "" for name in BODY_SECTIONS)
+    # Plain text: what is matched and shown in snippets is what readers see, not Markdown.
+    body = "\n\n".join(markdown_to_text(getattr(case, name)) for name in BODY_SECTIONS)
     results = " ".join(f"{r.indicator} {r.note or ''}" for r in case.results)
     # Sorted, so that documents built from the session and from a query compare equal.
     terms = sorted(case.terms, key=lambda t: (str(t.vocabulary), t.position, t.slug))
@@ -53,7 +55,7 @@ def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
         "version": version if version is not None else time.time_ns(),
         "published": int(published),
         "title": case.title,
-        "summary": case.summary,
+        "summary": markdown_to_text(case.summary),
         "organizations": organizations,
         "tags": tags,
         "body": f"{body}\n\n{results}".strip(),

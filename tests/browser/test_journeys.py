@@ -51,7 +51,7 @@ def test_from_home_to_a_case_and_its_strategy_goal_and_back(page: Page, live_ser
     axe.check(page)
     case_url = page.url
 
-    supports = page.get_by_role("region", name="Støtter disse delmålene")
+    supports = page.get_by_role("region", name="Støtter disse målene")
     supports.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/strategier/\d+#mal-\d+"))
     anchor = page.url.split("#")[1]

@@ -38,9 +38,13 @@ def test_case_list_paginates(app, client):
 
 def test_case_page_shows_results_and_the_goals_it_supports(client):
     html = client.get(ASKER).get_data(as_text=True)
-    assert "<h1>Asker hentet brukte møbler" in html
+    assert '<h1 lang="nb">Asker hentet brukte møbler' in html
     assert "40,6 tonn" in html and "14,3 tonn" in html and "1,4 mill. kr" in html
-    assert "Støtter disse delmålene" in html
+    assert "Støtter disse målene" in html
+    # Each goal says what level it is in its strategy (delmål, område, hovedmål …).
+    assert re.search(
+        r"<span class=\"goal-kind\">(Delmål|Område|Hovedmål|Innsatsområde)[^<]*</span>", html
+    )
     assert "Brukt i 3 strategier." in html
     assert re.search(r'href="/strategier/\d+#mal-\d+"', html)
     assert "Relaterte eksempler" in html

@@ -92,3 +92,21 @@ def test_search_api_hides_unpublished(client, factory):
     with factory.committing() as f:
         f.case(status=CaseStatus.SUBMITTED, title="Innsendt kompostering")
     assert client.get("/api/v1/search?q=kompostering").get_json()["total"] == 0
+
+
+def test_snippets_and_the_feed_are_plain_text_never_markdown(app, client, factory):
+    with app.app_context():
+        factory.case(
+            title="Kantine med gulrotbonus",
+            summary="Kantinen fikk en *gulrotbonus* i [avtalen](https://example.no/avtale).",
+            what_was_done="Leverandøren fikk en **gulrotbonus** etter [Loopfront](https://loopfront.com)-modellen.",
+        )
+        factory.session.commit()
+    page = client.get("/eksempler/?q=gulrotbonus").get_data(as_text=True)
+    results = page.split('id="result-heading"', 1)[1]
+    assert "<mark>gulrotbonus</mark>" in results.lower() or "gulrotbonus</mark>" in results
+    for syntax in ("*gulrot", "](", "**"):
+        assert syntax not in results
+    feed = client.get("/eksempler/nye.atom").get_data(as_text=True)
+    entry = feed.split("Kantine med gulrotbonus", 1)[1].split("</entry>", 1)[0]
+    assert "Kantinen fikk en gulrotbonus i avtalen." in entry
