@@ -26,7 +26,10 @@ from portal.extensions import db
 from portal.media import storage
 from portal.taxonomy.models import Term
 
-_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+_TRANSLITERATE = str.maketrans({
+    "æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a",
+    "–": "-", "—": "-",  # "2026–2029" keeps its dash: 2026-2029
+})  # fmt: skip
 
 
 @dataclass

@@ -10,13 +10,15 @@ from docx.enum.text import WD_COLOR_INDEX
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext
 
 from portal.cases.models import CaseResult
+from portal.i18n import current_language
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
-from portal.strategies.charts import summary_of
+from portal.strategies.chart_images import coverage_png, indicator_png
+from portal.strategies.charts import indicator_chart, summary_of
 from portal.strategies.coverage import coverage_sentence, evidence_label
 from portal.strategies.queries import GoalNode, StrategyView
 from portal.templating import format_day, format_number
@@ -51,7 +53,8 @@ def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
 def _result_line(result: CaseResult) -> str:
     line = f"{result.indicator}: {format_number(result.value)} {result.unit}"
     if result.baseline is not None:
-        line += " " + gettext("(baseline %(value)s)", value=format_number(result.baseline))
+        baseline = f"{format_number(result.baseline)} {result.unit}"
+        line += " " + gettext("(baseline %(value)s)", value=baseline)
     if result.period:
         line += f", {result.period}"
     return line
@@ -68,14 +71,26 @@ def _table(document, headers: list[str], rows: list[list[str]]) -> None:
             cell.text = value
 
 
+def _picture(document, png: bytes, description: str) -> None:
+    """An image with its text alternative (Word's "alt text") and the same text below it."""
+    document.add_picture(BytesIO(png), width=Cm(14))
+    picture = document.paragraphs[-1]
+    for properties in picture._p.iter(qn("wp:docPr")):
+        properties.set("descr", description)
+    document.add_paragraph(description, style="Caption")
+
+
 def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
     goal = node.goal
     heading = goal.heading if goal.code else f"{goal.kind}: {goal.title}"
-    document.add_heading(heading, level=min(node.depth + 1, 4))
+    # "Goals" is level 1; each level of goals one deeper, and its parts one deeper still, so
+    # the outline never skips a level.
+    level = min(node.depth + 2, 8)
+    document.add_heading(heading, level=level)
     if goal.description:
         document.add_paragraph(goal.description)
     if goal.actions:
-        document.add_paragraph(gettext("Actions"), style="Heading 5")
+        document.add_heading(gettext("Actions"), level=level + 1)
         _table(
             document,
             [
@@ -90,7 +105,7 @@ def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
             ],
         )
     if goal.indicators:
-        document.add_paragraph(gettext("Indicators"), style="Heading 5")
+        document.add_heading(gettext("Indicators"), level=level + 1)
         _table(
             document,
             [
@@ -117,10 +132,14 @@ def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
             ],
         )
         for indicator in goal.indicators:
-            document.add_paragraph(
-                f"{indicator.name}: {summary_of(indicator)}", style="List Bullet"
-            )
-    document.add_paragraph(gettext("Cases supporting this goal"), style="Heading 5")
+            text = f"{indicator.name}: {summary_of(indicator)}"
+            if indicator.measurements:
+                _picture(
+                    document, indicator_png(indicator_chart(indicator), gettext("Target")), text
+                )
+            else:
+                document.add_paragraph(text, style="List Bullet")
+    document.add_heading(gettext("Cases supporting this goal"), level=level + 1)
     if not node.links and node.cases_below:
         document.add_paragraph(gettext("The cases are linked to the sub-goals below."))
     elif not node.links:
@@ -141,6 +160,31 @@ def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
         _goal(document, child, case_url)
 
 
+def _set_language(document, language: str) -> None:
+    """The proofing and reading language of every style (docDefaults), e.g. nb-NO."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
+    if properties is None:
+        properties = document.styles["Normal"].element.get_or_add_rPr()
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:val"), language)
+    lang.set(qn("w:eastAsia"), language)
+
+
+def coverage_by_level(view: StrategyView) -> list[tuple[str, int, int]]:
+    """For each level of goals, in order ("Delmål", "Område" …): how many have cases."""
+    levels: dict[str, list[int]] = {}
+    for node in view.walk():
+        counts = levels.setdefault(node.goal.kind, [0, 0])
+        counts[0] += 1 if node.has_evidence or node.cases_below else 0
+        counts[1] += 1
+    return [(kind, covered, total) for kind, (covered, total) in levels.items()]
+
+
 def strategy_docx(
     view: StrategyView, *, strategy_url: str, case_url: Callable[[str], str]
 ) -> bytes:
@@ -149,6 +193,13 @@ def strategy_docx(
     document = Document()
     document.core_properties.title = strategy.title
     document.core_properties.author = strategy.organization.name
+    language = "en-GB" if current_language() == "en" else "nb-NO"
+    document.core_properties.language = language
+    _set_language(document, language)
+    for section in document.sections:  # A4 with 2.5 cm margins, not US Letter
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(25)
     document.styles["Normal"].font.name = "Calibri"
     document.styles["Normal"].font.size = Pt(11)
     document.add_heading(strategy.title, level=0)
@@ -169,6 +220,14 @@ def strategy_docx(
         document.add_paragraph(strategy.summary)
     document.add_heading(gettext("Evidence coverage"), level=1)
     document.add_paragraph(coverage_sentence(view))
+    levels = coverage_by_level(view)
+    if levels:
+        described = "; ".join(
+            gettext("%(level)s: %(covered)s of %(total)s with cases", level=kind,
+                    covered=covered, total=total)
+            for kind, covered, total in levels
+        )  # fmt: skip
+        _picture(document, coverage_png(levels), described)
     for node in view.walk():
         label, flagged = evidence_label(node)
         line = document.add_paragraph(style="List Bullet")

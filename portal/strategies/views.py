@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
 
+from portal.cases.services import slugify
 from portal.strategies import queries
 from portal.strategies.charts import indicator_chart
 from portal.strategies.export import strategy_docx
@@ -69,7 +70,8 @@ def export_docx(strategy_id: int) -> Response:
         case_url=lambda slug: url_for("cases.show_case", slug=slug, _external=True),
     )
     response = Response(body, mimetype=DOCX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{view.strategy.slug}.docx"'
+    filename = f"{slugify(view.strategy.title)}.docx"  # e.g. ...-rauma-kommune-2020-2024.docx
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if not view.strategy.is_adopted:
         response.headers["Cache-Control"] = "private, no-store"  # a draft must not be cached
     return response

@@ -19,6 +19,7 @@ from tests.strategies.test_authoring import _add_goal, _create, _post
 from tests.web import csrf_token, login, make_user
 
 SIRKULA = "sirkula-avtaleforvalter-sparte-4-4-millioner"
+TRONDHEIM = "trondheim-hoyere-paslag-pa-brukte-byggevarer"
 
 
 def _case_id(app, slug: str) -> int:
@@ -273,3 +274,75 @@ def test_the_word_document_follows_the_interface_language(app, client):
     text = "\n".join(p.text for p in document.paragraphs)
     assert re.search(r"\d+ of \d+ sub-goals have supporting cases\.", text)
     assert "no-store" not in response.headers.get("Cache-Control", "")  # adopted: public
+
+
+def _docx_lang(document) -> str:
+    from docx.oxml.ns import qn
+
+    return (
+        document.styles.element.find(qn("w:docDefaults"))
+        .find(qn("w:rPrDefault"))
+        .find(qn("w:rPr"))
+        .find(qn("w:lang"))
+        .get(qn("w:val"))
+    )
+
+
+def test_the_word_document_is_a4_in_the_readers_language_with_headings_in_order(app, client):
+    with app.app_context():
+        strategy = db.session.scalars(select(Strategy).where(Strategy.slug.like("rauma%"))).one()
+        strategy_id, title = strategy.id, strategy.title
+    response = client.get(f"/strategier/{strategy_id}/eksport.docx")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="anskaffelsesstrategi-for-rauma-kommune-2020-2024.docx"'
+    )
+    assert title.endswith("2020–2024")
+    document = Document(io.BytesIO(response.data))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert _docx_lang(document) == "nb-NO" and document.core_properties.language == "nb-NO"
+    levels = [int(p.style.name.split()[-1]) for p in document.paragraphs
+              if p.style.name.startswith("Heading ")]  # fmt: skip
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    # The coverage summary is a picture with its text alternative, and the text under it.
+    pictures = document.inline_shapes
+    assert len(pictures) >= 1
+    descriptions = [
+        element.get("descr") for element in document.element.body.iter()
+        if element.tag.endswith("}docPr")
+    ]  # fmt: skip
+    assert any(re.search(r"Delmål: \d+ av \d+ med eksempler", d or "") for d in descriptions)
+    client.set_cookie("sprak", "en")
+    english = Document(io.BytesIO(client.get(f"/strategier/{strategy_id}/eksport.docx").data))
+    assert _docx_lang(english) == "en-GB"
+
+
+def test_indicator_charts_are_pictures_and_baselines_carry_units(app, author, plan):
+    strategy_id, reuse, follow_up = plan
+    _link(author, strategy_id, follow_up, TRONDHEIM, "Viser prising av brukte byggevarer.",
+          _case_id(app, TRONDHEIM))  # fmt: skip
+    goal_page = f"/strategier/{strategy_id}/mal/{follow_up}"
+    response = _post(author, f"{goal_page}/indikatorer", {
+        "indicator-name": "Avtalelojalitet", "indicator-unit": "%", "indicator-baseline": "70",
+        "indicator-target": "90", "indicator-direction": "higher"},
+        token_from=goal_page, prefix="indicator-")  # fmt: skip
+    _post(author, f"{response.location}/malinger",
+          {"measurement-measured_on": "2026-01-31", "measurement-value": "80"},
+          token_from=response.location, prefix="measurement-")  # fmt: skip
+    download = author.get(f"/strategier/{strategy_id}/eksport.docx")
+    document = Document(io.BytesIO(download.data))
+    images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
+    assert len(images) == 2  # the coverage bar and the indicator's chart
+    from PIL import Image as PILImage
+
+    chart = PILImage.open(io.BytesIO(images[-1]))
+    assert chart.format == "PNG" and chart.width >= 1000  # sharp enough to print
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert any(c.startswith("Avtalelojalitet:") for c in captions)
+    # A result with a baseline names the unit on both numbers.
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "Påslag på brukte byggevarer: 25 % av markedspris (utgangspunkt 12 % av markedspris)"
+        in text
+    )
