@@ -33,6 +33,10 @@ class SearchArgsSchema(Schema):
     county = fields.List(fields.String())
     organization = fields.List(fields.String())
     year = fields.List(fields.String())
+    exact = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Search the text as typed, never a spelling correction."},
+    )
 
 
 class SearchItemSchema(Schema):
@@ -59,6 +63,13 @@ class SearchResultSchema(Schema):
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
     suggestion = fields.String(allow_none=True)
     partial = fields.Boolean()
+    corrected_from = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Nothing matched this text as typed; the items are for corrected_to."
+        },
+    )
+    corrected_to = fields.String(allow_none=True)
 
 
 @blp.route("")
@@ -71,6 +82,7 @@ class Search(MethodView):
         Highlights are HTML: the case text escaped, with matched words wrapped in <mark>.
         """
         search = search_facets.request_from_args(request.args, api=True, per_page=args["per_page"])
+        search.correct = not args["exact"]
         result = search_cases(search)
         rows = search_facets.facet_rows(result.facets, search.filters, current_language())
         return {
@@ -98,4 +110,6 @@ class Search(MethodView):
             },
             "suggestion": result.suggestion,
             "partial": result.partial,
+            "corrected_from": result.corrected_from,
+            "corrected_to": result.corrected_to,
         }

@@ -14,6 +14,8 @@ class SearchRequest:
     sort: str = "relevance"  # or "newest"
     page: int = 1
     per_page: int = 20
+    # When nothing matches and one spelling is clearly meant, search for that at once.
+    correct: bool = True
 
 
 @dataclass
@@ -32,6 +34,8 @@ class SearchResult:
     partial: bool = False  # no case matched every word; these match some
     suggestion: str | None = None
     truncated: bool = False
+    corrected_from: str | None = None  # the text as typed, when the hits are for a correction
+    corrected_to: str | None = None
 
 
 @dataclass

@@ -60,6 +60,7 @@ def request_from_args(args: Any, *, api: bool = False, per_page: int = 20) -> Se
         sort=sort,
         page=min(max(page, 1), MAX_PAGE),
         per_page=per_page,
+        correct=not args.get("eksakt"),
     )
 
 

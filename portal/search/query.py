@@ -35,11 +35,20 @@ class ParsedQuery:
     text: str
     words: list[list[str]] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
+    # A hyphenated word ("bonus-malus", "e-handel"): its parts as a phrase, and the word joined
+    # ("bonusmalus", "ehandel"); either form, and their synonyms, match.
+    compounds: list[tuple[list[str], str]] = field(default_factory=list)
     truncated: bool = False
+    # The typed words behind `words`, in order (to join "bonus malus" into one unit).
+    word_texts: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.words or self.phrases)
+        return not (self.words or self.phrases or self.compounds)
+
+    @property
+    def unit_count(self) -> int:
+        return len(self.words) + len(self.phrases) + len(self.compounds)
 
 
 def clean(raw: str | None) -> tuple[str, bool]:
@@ -64,11 +73,16 @@ def parse(raw: str | None) -> ParsedQuery:
         if raw_word in _OPERATORS:
             continue
         terms = analyse(raw_word)
-        # "bonus-malus" analyses to two terms: keep them together as a phrase.
         if len(terms) > 1:
-            parsed.phrases.append(terms)
+            # "bonus-malus" analyses to two terms: the phrase, or the word written joined.
+            joined = analyse(re.sub(r"[\W_]+", "", raw_word))
+            if len(joined) == 1 and "-" in raw_word:
+                parsed.compounds.append((terms, joined[0]))
+            else:
+                parsed.phrases.append(terms)
         elif terms:
             parsed.words.append(terms)
+            parsed.word_texts.append(raw_word)
     return parsed
 
 
@@ -77,11 +91,12 @@ class Synonyms:
 
     def __init__(self, groups: list[list[tuple[str, ...]]]) -> None:
         self.groups = groups
-        self.by_term: dict[str, list[tuple[str, ...]]] = {}
+        # Every member is a trigger: one word ("ehandel"), or several ("vann og avløp",
+        # "bonus-malus", "e-handel"), looked up by its terms.
+        self.by_member: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         for group in groups:
             for member in group:
-                if len(member) == 1:
-                    self.by_term.setdefault(member[0], []).extend(group)
+                self.by_member.setdefault(member, []).extend(group)
 
     @classmethod
     def load(cls, path: Path) -> Synonyms:
@@ -98,7 +113,13 @@ class Synonyms:
         return cls(groups)
 
     def of(self, term: str) -> list[tuple[str, ...]]:
-        return [m for m in dict.fromkeys(self.by_term.get(term, [])) if m != (term,)]
+        return self.of_member((term,))
+
+    def of_member(self, member: tuple[str, ...]) -> list[tuple[str, ...]]:
+        return [m for m in dict.fromkeys(self.by_member.get(member, [])) if m != member]
+
+    def is_member(self, member: tuple[str, ...]) -> bool:
+        return member in self.by_member
 
 
 def compound_expansions(term: str, vocabulary: list[str]) -> list[str]:
@@ -136,14 +157,36 @@ def build(
 ) -> q.Query:
     """Each word or phrase must match in some field (or any may, when require_all is false)."""
     units: list[q.Query] = []
-    for terms in parsed.words:
-        term = terms[0]
+    words = [terms[0] for terms in parsed.words]
+    compounds = list(parsed.compounds)
+    # Two typed words that are one thing ("bonus malus", "e handel", "vann og avløp" minus the
+    # stop word) are searched as that thing, joined or as a phrase, with its synonyms.
+    texts = parsed.word_texts if len(parsed.word_texts) == len(words) else [""] * len(words)
+    index, kept = 0, []
+    while index < len(words):
+        if index + 1 < len(words):
+            pair = (words[index], words[index + 1])
+            joined = analyse(texts[index] + texts[index + 1]) if texts[index] else []
+            if synonyms.is_member(pair) or (len(joined) == 1 and synonyms.is_member((joined[0],))):
+                compounds.append((list(pair), joined[0] if len(joined) == 1 else ""))
+                index += 2
+                continue
+        kept.append(words[index])
+        index += 1
+    for term in kept:
         alternatives: list[tuple[str, ...]] = [(term,)]
         alternatives += [(t,) for t in expand(term)]
         alternatives += synonyms.of(term)
         units.append(_any_field(alternatives))
     for terms in parsed.phrases:
-        units.append(_any_field([tuple(terms)]))
+        alternatives = [tuple(terms), *synonyms.of_member(tuple(terms))]
+        units.append(_any_field(alternatives))
+    for parts, joined in compounds:
+        alternatives = [tuple(parts)]
+        if joined:
+            alternatives += [(joined,), *synonyms.of(joined)]
+        alternatives += synonyms.of_member(tuple(parts))
+        units.append(_any_field(list(dict.fromkeys(alternatives))))
     if not units:
         return q.NullQuery
     if len(units) == 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,20 @@ def backend() -> WhooshBackend:
 
 
 def search_cases(request: SearchRequest) -> SearchResult:
-    """Full-text search with facets over published cases (the only ones indexed)."""
-    return backend().search(request)
+    """Full-text search with facets over published cases (the only ones indexed).
+
+    A search that finds nothing, where the spelling has a clear correction, shows the hits for
+    the correction at once and says so (the page offers the search as typed instead).
+    """
+    result = backend().search(request)
+    if result.total or not result.suggestion or not request.correct:
+        return result
+    corrected = backend().search(replace(request, text=result.suggestion))
+    if not corrected.total:
+        return result
+    corrected.corrected_from, corrected.corrected_to = request.text, result.suggestion
+    corrected.suggestion = None
+    return corrected
 
 
 def load_hits(result: SearchResult) -> list[tuple[Case, dict[str, str]]]:

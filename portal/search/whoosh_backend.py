@@ -279,7 +279,7 @@ class WhooshBackend:
             # One scored pass over every match: its document numbers give the total and the
             # facet counts, its scores the ranking (a second, filtered pass costs as much again).
             scores = self._score_all(state, text_query)
-            if not scores and len(parsed.words) + len(parsed.phrases) > 1:
+            if not scores and parsed.unit_count > 1:
                 text_query = query_mod.build(
                     parsed, synonyms=synonyms, expand=state.expand, require_all=False
                 )

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.cases.models import Case, CaseStatus, case_terms
 from portal.extensions import db
+from portal.search.analysis import analyse
 from portal.search.backend import SearchRequest
 from portal.search.service import search_cases
 from portal.taxonomy.models import Term, Vocabulary
@@ -57,9 +58,14 @@ def test_title_outranks_body(ctx):
 
 
 def test_did_you_mean(ctx):
-    result = search_cases(SearchRequest(text="gravfrie"))
+    # As typed: nothing, and the closest known word is offered.
+    result = search_cases(SearchRequest(text="gravfrie", correct=False))
     assert result.total == 0
     assert result.suggestion == "gravefrie"
+    # By default the correction is searched at once, and the result says so.
+    corrected = search_cases(SearchRequest(text="gravfrie"))
+    assert corrected.total >= 1 and corrected.hits[0].slug == PORSGRUNN
+    assert (corrected.corrected_from, corrected.corrected_to) == ("gravfrie", "gravefrie")
 
 
 def test_facet_counts_equal_sql_counts(ctx):
@@ -155,3 +161,50 @@ def test_vocabulary_param_names_cover_every_vocabulary():
     from portal.search.facets import FACET_LIST
 
     assert {str(v) for v in Vocabulary} <= {f.field for f in FACET_LIST}
+
+
+def _cases_with(factory, *bodies: str) -> list[str]:
+    with factory.committing() as f:
+        return [f.case(title=f"Testtekst {i}", what_was_done=body).slug
+                for i, body in enumerate(bodies)]  # fmt: skip
+
+
+@pytest.mark.parametrize("typed", ["e-handel", "ehandel", "e handel", "E-handel", "netthandel"])
+def test_a_hyphenated_word_matches_written_joined_split_or_hyphenated(app, factory, typed):
+    joined, hyphenated = _cases_with(
+        factory,
+        "Kommunen innførte eHandel for alle enheter.",
+        "Alle bestillinger går nå gjennom e-handel.",
+    )
+    with app.test_request_context("/"):
+        found = _slugs(typed)
+    assert joined in found and hyphenated in found
+
+
+@pytest.mark.parametrize("typed", ["bonus-malus", "bonusmalus", "bonus malus", "Bonus-Malus"])
+def test_bonus_malus_however_it_is_typed(app, factory, typed):
+    slugs = _cases_with(
+        factory,
+        "Kontrakten har en bonus-malus-ordning for leveringstid.",
+        "Vi brukte bonusmalus i renholdsavtalen.",
+    )
+    with app.test_request_context("/"):
+        found = _slugs(typed)
+    assert set(slugs) <= set(found)
+
+
+def test_a_several_word_synonym_triggers_its_group(ctx):
+    # "vann og avløp" is one member of the kommunalteknikk group.
+    assert PORSGRUNN in _slugs("vann og avløp")
+    assert set(_slugs("vann og avløp")) >= set(_slugs("kommunalteknikk"))
+
+
+def test_the_reviewed_synonyms_no_longer_overreach(ctx):
+    from portal.search.service import backend
+
+    synonyms = backend().synonyms()
+    innovation = {m for m in synonyms.of("innovasjon")}
+    assert tuple(analyse("innovasjonspartnerskap")) not in innovation
+    assert all("samhandling" not in m for m in synonyms.of("samspill"))
+    # New groups from the content review.
+    assert tuple(analyse("konkurransegjennomføringsverktøy")) in synonyms.of(analyse("KGV")[0])

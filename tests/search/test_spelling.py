@@ -9,7 +9,8 @@ from portal.extensions import db
 
 
 def _suggestion(client, q):
-    return client.get("/api/v1/search", query_string={"q": q}).get_json()["suggestion"]
+    body = client.get("/api/v1/search", query_string={"q": q, "exact": "true"}).get_json()
+    return body["suggestion"]
 
 
 def test_words_of_an_unpublished_case_are_no_longer_suggested(app, client, factory):

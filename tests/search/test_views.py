@@ -80,7 +80,7 @@ def test_search_api_shape(client):
 
 
 def test_search_api_suggests_and_validates(client):
-    body = client.get("/api/v1/search?q=gravfrie").get_json()
+    body = client.get("/api/v1/search?q=gravfrie&exact=true").get_json()
     assert body["total"] == 0 and body["suggestion"] == "gravefrie"
     bad = client.get("/api/v1/search?per_page=0")
     assert bad.status_code == 422 and bad.get_json()["message"]
@@ -110,3 +110,19 @@ def test_snippets_and_the_feed_are_plain_text_never_markdown(app, client, factor
     feed = client.get("/eksempler/nye.atom").get_data(as_text=True)
     entry = feed.split("Kantine med gulrotbonus", 1)[1].split("</entry>", 1)[0]
     assert "Kantinen fikk en gulrotbonus i avtalen." in entry
+
+
+def test_a_misspelt_search_that_finds_nothing_shows_the_correction_at_once(client):
+    porsgrunn = "porsgrunn-rammeavtaler-med-samspill-for-vann-og-avlop"
+    page = client.get("/eksempler/?q=gravfrie").get_data(as_text=True)
+    assert "Viser treff for «gravefrie»." in page
+    assert 'href="/eksempler/?q=gravfrie&amp;eksakt=1"' in page
+    assert porsgrunn in page
+    # As typed, when asked for: nothing, with the suggestion offered instead.
+    exact = client.get("/eksempler/?q=gravfrie&eksakt=1").get_data(as_text=True)
+    assert "Viser treff for" not in exact and porsgrunn not in exact
+    assert "gravefrie" in exact.split('id="result-heading"', 1)[1]
+    api = client.get("/api/v1/search?q=gravfrie").get_json()
+    assert api["corrected_from"] == "gravfrie" and api["corrected_to"] == "gravefrie"
+    assert api["total"] >= 1
+    assert client.get("/api/v1/search?q=gravfrie&exact=true").get_json()["total"] == 0
