@@ -13,7 +13,8 @@ from portal.cases.schemas import OrganizationRefSchema
 from portal.i18n import current_language
 from portal.search import facets as search_facets
 from portal.search.query import MAX_QUERY_LENGTH
-from portal.search.service import load_hits, search_cases
+from portal.search.related import Related, find_related
+from portal.search.service import backend, load_hits, search_cases
 
 blp = Blueprint("api_search", __name__, url_prefix="/search", description="Full-text search")
 
@@ -55,6 +56,33 @@ class FacetValueSchema(Schema):
     count = fields.Integer()
 
 
+class RelatedTermSchema(Schema):
+    vocabulary = fields.String()
+    slug = fields.String()
+    label = fields.String()
+    cases = fields.Integer()
+    url = fields.String()
+
+
+class RelatedGoalSchema(Schema):
+    id = fields.Integer()
+    heading = fields.String()
+    strategy = fields.String()
+    url = fields.String()
+
+
+class RelatedOrganizationSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    url = fields.String()
+
+
+class RelatedSchema(Schema):
+    terms = fields.List(fields.Nested(RelatedTermSchema))
+    goals = fields.List(fields.Nested(RelatedGoalSchema))
+    organizations = fields.List(fields.Nested(RelatedOrganizationSchema))
+
+
 class SearchResultSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
@@ -70,6 +98,7 @@ class SearchResultSchema(Schema):
         },
     )
     corrected_to = fields.String(allow_none=True)
+    related = fields.Nested(RelatedSchema)
 
 
 @blp.route("")
@@ -112,4 +141,31 @@ class Search(MethodView):
             "partial": result.partial,
             "corrected_from": result.corrected_from,
             "corrected_to": result.corrected_to,
+            "related": _related(result.corrected_to or search.text),
         }
+
+
+def _related(text: str) -> dict[str, list[dict[str, Any]]]:
+    """Topics, adopted strategies' goals and organisations the search names."""
+    found = find_related(text, None, backend().synonyms()) if text.strip() else Related()
+    language = current_language()
+    return {
+        "terms": [
+            {"vocabulary": str(term.vocabulary), "slug": term.slug, "label": term.label(language),
+             "cases": count, "url": url_for("taxonomy.show_term", _external=True,
+                                            vocabulary_slug=term.vocabulary.url_slug,
+                                            slug=term.slug)}
+            for term, count in found.terms
+        ],
+        "goals": [
+            {"id": item.goal.id, "heading": item.goal.heading, "strategy": item.strategy.title,
+             "url": url_for("strategies.show_strategy", strategy_id=item.strategy.id,
+                            _external=True) + f"#mal-{item.goal.id}"}
+            for item in found.goals
+        ],
+        "organizations": [
+            {"slug": org.slug, "name": org.name,
+             "url": url_for("organizations.show_organization", slug=org.slug, _external=True)}
+            for org in found.organizations
+        ],
+    }  # fmt: skip

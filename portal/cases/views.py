@@ -8,7 +8,8 @@ from flask_login import current_user
 from portal.cases import permissions, queries
 from portal.i18n import current_language
 from portal.search import facets as search_facets
-from portal.search.service import load_hits, popular_categories, search_cases
+from portal.search.related import find_related
+from portal.search.service import backend, load_hits, popular_categories, search_cases
 from portal.strategies.queries import visible_links_for_case
 from portal.taxonomy.models import Vocabulary
 
@@ -33,6 +34,9 @@ def list_cases() -> str:
         facets=search_facets.facet_rows(result.facets, search.filters, current_language()),
         pages=pages,
         popular=popular_categories() if result.total == 0 else [],
+        related=find_related(result.corrected_to or search.text, current_user, backend().synonyms())
+        if search.text.strip()
+        else None,
     )
 
 

@@ -126,3 +126,33 @@ def test_a_misspelt_search_that_finds_nothing_shows_the_correction_at_once(clien
     assert api["corrected_from"] == "gravfrie" and api["corrected_to"] == "gravefrie"
     assert api["total"] >= 1
     assert client.get("/api/v1/search?q=gravfrie&exact=true").get_json()["total"] == 0
+
+
+def test_a_search_also_offers_the_topics_goals_and_organisations_it_names(client):
+    page = client.get("/eksempler/?q=samspill").get_data(as_text=True)
+    related = page.split('class="related-groups"', 1)[1].split('class="hit-list"', 1)[0]
+    assert 'href="/emner/' in related and "Samspill" in related
+    body = client.get("/api/v1/search?q=e-handel").get_json()
+    goals = body["related"]["goals"]
+    assert goals, "the strategies' goals about e-handel are offered"
+    assert all(re.search(r"/strategier/\d+#mal-\d+$", g["url"]) for g in goals)
+    organizations = client.get("/api/v1/search?q=Bergen").get_json()["related"]["organizations"]
+    assert [o["slug"] for o in organizations] == ["bergen-kommune"]
+    assert client.get("/api/v1/search?q=qxzqxz").get_json()["related"] == {
+        "goals": [], "organizations": [], "terms": [],
+    }  # fmt: skip
+
+
+def test_draft_strategies_goals_are_never_offered(app, client, factory):
+    from portal.strategies.models import Strategy, StrategyGoal, StrategyStatus
+
+    with factory.committing() as f:
+        org = f.organization()
+        strategy = Strategy(slug="hemmelig-strategi", organization=org, title="Utkast",
+                            period_from=2026, period_to=2029, status=StrategyStatus.DRAFT)  # fmt: skip
+        strategy.goals = [StrategyGoal(kind="Delmål", title="Kvasibrillefisk i alle kantiner")]
+        f.session.add(strategy)
+    body = client.get("/api/v1/search?q=kvasibrillefisk").get_json()
+    assert body["related"]["goals"] == []
+    page = client.get("/eksempler/?q=kvasibrillefisk").get_data(as_text=True)
+    assert "Kvasibrillefisk" not in page

@@ -1,0 +1,106 @@
+"""More than cases: the topics, organisations and strategy goals a search names.
+
+These collections are small (tens of topics and organisations, hundreds of goals), so they are
+matched in memory with the same analysis, compounds and synonyms as the case search: every
+word (or its synonym, or the hyphenated word joined or split) must occur in the item's text.
+Draft strategies appear only to their own organisation, as everywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from portal.cases.models import Case, case_terms
+from portal.cases.permissions import visible_cases
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.search import query as query_mod
+from portal.search.analysis import analyse
+from portal.strategies.models import Strategy, StrategyGoal
+from portal.strategies.queries import list_strategies
+from portal.taxonomy.models import Term
+
+LIMIT = 5
+
+
+@dataclass
+class RelatedGoal:
+    goal: StrategyGoal
+    strategy: Strategy
+
+
+@dataclass
+class Related:
+    terms: list[tuple[Term, int]] = field(default_factory=list)  # with published case counts
+    organizations: list[Organization] = field(default_factory=list)
+    goals: list[RelatedGoal] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.terms or self.organizations or self.goals)
+
+
+def _alternatives(parsed: query_mod.ParsedQuery, synonyms: query_mod.Synonyms) -> list[list[tuple]]:
+    """For each unit the user typed, the term sequences any one of which satisfies it."""
+    units: list[list[tuple[str, ...]]] = []
+    for terms in parsed.words:
+        units.append([(terms[0],), *synonyms.of(terms[0])])
+    for terms in parsed.phrases:
+        units.append([tuple(terms), *synonyms.of_member(tuple(terms))])
+    for parts, joined in parsed.compounds:
+        options = [tuple(parts), *synonyms.of_member(tuple(parts))]
+        if joined:
+            options += [(joined,), *synonyms.of(joined)]
+        units.append(options)
+    return units
+
+
+def _contains(tokens: list[str], sequence: tuple[str, ...]) -> bool:
+    if len(sequence) == 1:
+        word = sequence[0]
+        # A compound counts: "strategi" is in "anskaffelsesstrategi".
+        return any(t == word or (len(word) >= 4 and word in t) for t in tokens)
+    n = len(sequence)
+    return any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1))
+
+
+def _matches(text: str, units: list[list[tuple]]) -> bool:
+    tokens = analyse(text)
+    return all(any(_contains(tokens, option) for option in unit) for unit in units)
+
+
+def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
+    parsed = query_mod.parse(text)
+    related = Related()
+    if parsed.is_empty:
+        return related
+    units = _alternatives(parsed, synonyms)
+    counts = dict(
+        db.session.execute(
+            select(case_terms.c.term_id, func.count())
+            .where(case_terms.c.case_id.in_(visible_cases(None).with_only_columns(Case.id)))
+            .group_by(case_terms.c.term_id)
+        ).all()
+    )
+    for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
+        words = f"{term.label_nb} {term.label_en} {term.description_nb} {term.description_en}"
+        if _matches(words, units):
+            related.terms.append((term, counts.get(term.id, 0)))
+    related.terms.sort(key=lambda row: -row[1])
+    del related.terms[LIMIT:]
+    for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
+        if _matches(f"{organization.name} {organization.county or ''}", units):
+            related.organizations.append(organization)
+    del related.organizations[LIMIT:]
+    for strategy in list_strategies(user):
+        for goal in strategy.goals:
+            parts = [goal.title, goal.description or ""]
+            parts += [action.title for action in goal.actions]
+            parts += [indicator.name for indicator in goal.indicators]
+            if _matches(" ".join(parts), units):
+                related.goals.append(RelatedGoal(goal=goal, strategy=strategy))
+    del related.goals[LIMIT:]
+    return related
