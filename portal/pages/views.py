@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.search.backend import SearchRequest
-from portal.search.service import load_hits, search_cases
+from portal.search.service import load_hits, published_count, search_cases
 from portal.strategies.queries import list_strategies
 from portal.taxonomy.models import Term, Vocabulary
 
@@ -33,7 +33,9 @@ def home() -> str:
         newest=[case for case, _highlights in load_hits(overview)],
         categories=_with_counts(Vocabulary.CATEGORY, overview.facets["category"]),
         themes=_with_counts(Vocabulary.THEME, overview.facets["theme"]),
-        case_count=overview.total,
+        # While the index is rebuilt, the database gives the true count.
+        case_count=published_count() if overview.degraded else overview.total,
+        search_degraded=overview.degraded,
         organization_count=len(overview.facets["organization"]),
         strategy_count=len(list_strategies(current_user)),
     )

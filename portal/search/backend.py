@@ -34,6 +34,7 @@ class SearchResult:
     partial: bool = False  # no case matched every word; these match some
     suggestion: str | None = None
     truncated: bool = False
+    degraded: bool = False  # the index is being rebuilt: counts are not to be believed
     corrected_from: str | None = None  # the text as typed, when the hits are for a correction
     corrected_to: str | None = None
 

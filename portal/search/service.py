@@ -21,6 +21,7 @@ from portal.cases.models import Case, CaseResult, Image, case_organizations, cas
 from portal.cases.permissions import is_listed, visible_cases
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.search import health
 from portal.search.backend import SearchRequest, SearchResult, VerifyReport
 from portal.search.documents import case_document
 from portal.search.whoosh_backend import WhooshBackend
@@ -40,6 +41,12 @@ def init_search(app: Flask) -> None:
     app.extensions["search"] = WhooshBackend(root, synonyms)
 
 
+def _empty_facets() -> dict[str, dict[str, int]]:
+    from portal.search.documents import FACETS
+
+    return {facet: {} for facet in FACETS}
+
+
 def backend() -> WhooshBackend:
     return current_app.extensions["search"]
 
@@ -53,7 +60,15 @@ def search_cases(request: SearchRequest) -> SearchResult:
     A search that finds nothing, where the spelling has a clear correction, shows the hits for
     the correction at once and says so (the page offers the search as typed instead).
     """
-    result = backend().search(request)
+    if not health.is_healthy():
+        # Not a false "0 eksempler": the page says the index is being rebuilt.
+        return SearchResult(total=0, hits=[], facets=_empty_facets(), degraded=True)
+    try:
+        result = backend().search(request)
+    except Exception:
+        log.exception("the search index could not be read")
+        health.report_unreadable()
+        return SearchResult(total=0, hits=[], facets=_empty_facets(), degraded=True)
     if result.total or not result.suggestion or not request.correct:
         return result
     corrected = backend().search(replace(request, text=result.suggestion))
@@ -116,18 +131,22 @@ def verify_index() -> VerifyReport:
     return backend().verify(published_documents(version=0))
 
 
-def rebuild_index(progress=None) -> int:
-    """Build a fresh index from the database and swap it in; reconcile writes made meanwhile."""
-    with backend().rebuilding():
+def rebuild_index(progress=None, *, wait: bool = True) -> int:
+    """Build a fresh index from the database and swap it in; reconcile writes made meanwhile.
+
+    A damaged live index is simply replaced: what cannot be read is not reconciled.
+    """
+    with backend().rebuilding(wait=wait):
         started = time.time_ns()
         total = published_count()
         retired = backend().rebuild(published_documents(), total, progress)
         if retired:
-            changed = [
-                doc_id
-                for doc_id, version in backend().versions_in(retired).items()
-                if version >= started
-            ]
+            try:
+                versions = backend().versions_in(retired)
+            except Exception:
+                log.warning("the replaced index %s could not be read; it is dropped", retired)
+                versions = {}
+            changed = [doc_id for doc_id, version in versions.items() if version >= started]
             reindex_cases([int(i) for i in changed])
             backend().drop(retired)
     return total

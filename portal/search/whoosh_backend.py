@@ -130,6 +130,11 @@ class WhooshBackend:
                 self._state.refresh_if_changed()
             return self._state
 
+    def generation(self) -> tuple[tuple[str, int], int]:
+        """Which index generation this process reads, and how many documents it holds."""
+        state = self._state_now()
+        return (state.name, state.searcher.reader().generation()), state.searcher.doc_count()
+
     def synonyms(self) -> query_mod.Synonyms:
         try:
             mtime = self.synonyms_path.stat().st_mtime
