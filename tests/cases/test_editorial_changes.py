@@ -85,12 +85,18 @@ def test_review_shows_every_changed_field_in_words(app, people):
     assert "Bakgrunn" not in text
 
 
-def test_the_thread_of_comments_is_on_the_edit_page_and_the_review_page(app, people):
-    author, editor = people
+def _sent_back(app, author, editor) -> str:
+    """The author sends a new case; the editor asks for the costs. Returns its slug."""
     author.post("/eksempler/ny", data=_form(author, "/eksempler/ny", action="submit"))
     with app.app_context():
         slug = db.session.scalars(select(Case.slug).where(Case.title.startswith("Gjenbruk"))).one()
     _act(editor, slug, "request_changes", "Legg til kostnadene.")
+    return slug
+
+
+def test_the_thread_of_comments_is_on_the_edit_page_and_the_review_page(app, people):
+    author, editor = people
+    slug = _sent_back(app, author, editor)
     edit = author.get(f"/eksempler/{slug}/rediger").get_data(as_text=True)
     thread = edit.split('id="thread-heading"', 1)[1].split("</section>", 1)[0]
     assert "Kommentarer fra redaksjonen" in edit
@@ -157,10 +163,7 @@ def test_published_cases_and_forged_posts_cannot_be_deleted(app, people):
 
 def test_the_author_answers_in_the_thread_when_sending_again(app, people):
     author, editor = people
-    author.post("/eksempler/ny", data=_form(author, "/eksempler/ny", action="submit"))
-    with app.app_context():
-        slug = db.session.scalars(select(Case.slug).where(Case.title.startswith("Gjenbruk"))).one()
-    _act(editor, slug, "request_changes", "Legg til kostnadene.")
+    slug = _sent_back(app, author, editor)
     edit = f"/eksempler/{slug}/rediger"
     author.post(edit, data=_form(author, edit, action="submit",
                                  message="Kostnadene står nå under Resultater."))  # fmt: skip

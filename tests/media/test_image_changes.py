@@ -104,13 +104,19 @@ def test_removing_a_published_image_waits_for_approval(app, people):
     assert _images(app, PUBLISHED) == [] and _files(app, image.storage_key) == []
 
 
+def _editor_adds_an_image() -> tuple[User, Path, Image]:
+    """The editor adds an image to the published case (not committed yet)."""
+    case = db.session.scalars(select(Case).where(Case.slug == PUBLISHED)).one()
+    editor = db.session.scalars(select(User).where(User.email == "redaktor@dfo.no")).one()
+    root = storage.media_root()
+    image = services.add_image(case=case, author=editor, data=_jpeg_with_gps_and_rotation(),
+                               alt_text="Bilde", credit=None, root=root)  # fmt: skip
+    return editor, root, image
+
+
 def test_uploaded_files_are_removed_when_the_transaction_rolls_back(app, people):
     with app.app_context():
-        case = db.session.scalars(select(Case).where(Case.slug == PUBLISHED)).one()
-        editor = db.session.scalars(select(User).where(User.email == "redaktor@dfo.no")).one()
-        root = storage.media_root()
-        image = services.add_image(case=case, author=editor, data=_jpeg_with_gps_and_rotation(),
-                                   alt_text="Bilde", credit=None, root=root)  # fmt: skip
+        editor, root, image = _editor_adds_an_image()
         key = image.storage_key
         assert len(storage.files_of(root, key)) == 4
         db.session.rollback()  # e.g. a later step of the request failed
@@ -120,11 +126,7 @@ def test_uploaded_files_are_removed_when_the_transaction_rolls_back(app, people)
 
 def test_removed_files_stay_until_the_removal_is_committed(app, people):
     with app.app_context():
-        case = db.session.scalars(select(Case).where(Case.slug == PUBLISHED)).one()
-        editor = db.session.scalars(select(User).where(User.email == "redaktor@dfo.no")).one()
-        root = storage.media_root()
-        image = services.add_image(case=case, author=editor, data=_jpeg_with_gps_and_rotation(),
-                                   alt_text="Bilde", credit=None, root=root)  # fmt: skip
+        editor, root, image = _editor_adds_an_image()
         db.session.commit()
         key = image.storage_key
         services.change_image(image=image, author=editor, operation="remove", root=root)

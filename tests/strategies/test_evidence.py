@@ -188,6 +188,17 @@ def test_coverage_counts_sub_goals_and_flags_those_without_evidence(app, author,
     assert api["coverage"] == {"goals_total": 2, "goals_with_evidence": 1}
 
 
+def _indicator_measured_at_80(author, goal_page: str) -> None:
+    """Avtalelojalitet: from 70 % toward 90 %, measured at 80 % on 31 January 2026."""
+    response = _post(author, f"{goal_page}/indikatorer", {
+        "indicator-name": "Avtalelojalitet", "indicator-unit": "%", "indicator-baseline": "70",
+        "indicator-target": "90", "indicator-direction": "higher"},
+        token_from=goal_page, prefix="indicator-")  # fmt: skip
+    _post(author, f"{response.location}/malinger",
+          {"measurement-measured_on": "2026-01-31", "measurement-value": "80"},
+          token_from=response.location, prefix="measurement-")  # fmt: skip
+
+
 def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, plan):
     strategy_id, reuse, follow_up = plan
     _link(author, strategy_id, follow_up, SIRKULA, "Viser gevinsten av avtaleforvaltning.",
@@ -197,13 +208,7 @@ def test_docx_export_carries_goals_actions_indicators_and_evidence(app, author, 
                                           "action-responsible": "Innkjøpsavdelingen",
                                           "action-status": "planned"},
           token_from=goal_page, prefix="action-")  # fmt: skip
-    response = _post(author, f"{goal_page}/indikatorer", {
-        "indicator-name": "Avtalelojalitet", "indicator-unit": "%", "indicator-baseline": "70",
-        "indicator-target": "90", "indicator-direction": "higher"},
-        token_from=goal_page, prefix="indicator-")  # fmt: skip
-    _post(author, f"{response.location}/malinger",
-          {"measurement-measured_on": "2026-01-31", "measurement-value": "80"},
-          token_from=response.location, prefix="measurement-")  # fmt: skip
+    _indicator_measured_at_80(author, goal_page)
 
     download = author.get(f"/strategier/{strategy_id}/eksport.docx")
     assert download.status_code == 200
@@ -323,13 +328,7 @@ def test_indicator_charts_are_pictures_and_baselines_carry_units(app, author, pl
     _link(author, strategy_id, follow_up, TRONDHEIM, "Viser prising av brukte byggevarer.",
           _case_id(app, TRONDHEIM))  # fmt: skip
     goal_page = f"/strategier/{strategy_id}/mal/{follow_up}"
-    response = _post(author, f"{goal_page}/indikatorer", {
-        "indicator-name": "Avtalelojalitet", "indicator-unit": "%", "indicator-baseline": "70",
-        "indicator-target": "90", "indicator-direction": "higher"},
-        token_from=goal_page, prefix="indicator-")  # fmt: skip
-    _post(author, f"{response.location}/malinger",
-          {"measurement-measured_on": "2026-01-31", "measurement-value": "80"},
-          token_from=response.location, prefix="measurement-")  # fmt: skip
+    _indicator_measured_at_80(author, goal_page)
     download = author.get(f"/strategier/{strategy_id}/eksport.docx")
     document = Document(io.BytesIO(download.data))
     images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
