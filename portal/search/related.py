@@ -61,8 +61,14 @@ def _alternatives(parsed: query_mod.ParsedQuery, synonyms: query_mod.Synonyms) -
 def _contains(tokens: list[str], sequence: tuple[str, ...]) -> bool:
     if len(sequence) == 1:
         word = sequence[0]
-        # A compound counts: "strategi" is in "anskaffelsesstrategi".
-        return any(t == word or (len(word) >= 4 and word in t) for t in tokens)
+        # A compound counts as the search does: "strategi" ends "anskaffelsesstrategi", "møbel"
+        # begins "møbellager"; a word merely inside another ("ehandl" in "behandling") does not.
+        return any(
+            t == word
+            or (len(word) >= query_mod.MIN_COMPOUND_PART and len(t) >= len(word) + 3
+                and (t.endswith(word) or t.startswith(word)))
+            for t in tokens
+        )  # fmt: skip
     n = len(sequence)
     return any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1))
 

@@ -156,3 +156,9 @@ def test_draft_strategies_goals_are_never_offered(app, client, factory):
     assert body["related"]["goals"] == []
     page = client.get("/eksempler/?q=kvasibrillefisk").get_data(as_text=True)
     assert "Kvasibrillefisk" not in page
+
+
+def test_a_word_inside_another_is_not_a_topic_match(client):
+    # "ehandel" sits inside "behandling" (the waste topic's description), but means nothing there.
+    terms = client.get("/api/v1/search?q=e-handel").get_json()["related"]["terms"]
+    assert "renovasjon-og-avfall" not in [t["slug"] for t in terms]
