@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from portal.cases.schemas import OrganizationRefSchema
 from portal.i18n import current_language
 from portal.search import facets as search_facets
+from portal.search.backend import SearchRequest
 from portal.search.query import MAX_QUERY_LENGTH
 from portal.search.related import Related, find_related
 from portal.search.service import backend, load_hits, search_cases
@@ -110,8 +111,7 @@ class Search(MethodView):
 
         Highlights are HTML: the case text escaped, with matched words wrapped in <mark>.
         """
-        search = search_facets.request_from_args(request.args, api=True, per_page=args["per_page"])
-        search.correct = not args["exact"]
+        search = _request(args)
         result = search_cases(search)
         rows = search_facets.facet_rows(result.facets, search.filters, current_language())
         return {
@@ -143,6 +143,24 @@ class Search(MethodView):
             "corrected_to": result.corrected_to,
             "related": _related(result.corrected_to or search.text),
         }
+
+
+def _request(args: dict[str, Any]) -> SearchRequest:
+    """The validated arguments as a search (unknown facet values simply match nothing)."""
+    filters = {}
+    for facet in search_facets.FACET_LIST:
+        values = tuple(dict.fromkeys(v[:100] for v in args.get(facet.api) or [] if v))
+        if values:
+            filters[facet.field] = values[: search_facets.MAX_VALUES_PER_FACET]
+    text = args["q"]
+    return SearchRequest(
+        text=text,
+        filters=filters,
+        sort=args["sort"] or ("relevance" if text.strip() else "newest"),
+        page=args["page"],
+        per_page=args["per_page"],
+        correct=not args["exact"],
+    )
 
 
 def _related(text: str) -> dict[str, list[dict[str, Any]]]:

@@ -40,20 +40,21 @@ SORTS = ("relevance", "newest")
 SORT_PARAMS = {"relevans": "relevance", "nyeste": "newest"}
 
 
-def request_from_args(args: Any, *, api: bool = False, per_page: int = 20) -> SearchRequest:
-    """A SearchRequest from a query string; unknown or excess values are ignored, never fatal."""
+def request_from_args(args: Any, *, per_page: int = 20) -> SearchRequest:
+    """A SearchRequest from the case list's query string (Norwegian parameter names); unknown
+    or excess values are ignored, never fatal. The API builds its own from validated args."""
     filters = {}
     for facet in FACET_LIST:
-        name = facet.api if api else facet.param
+        name = facet.param
         values = tuple(dict.fromkeys(v[:100] for v in args.getlist(name) if v))
         if values:
             filters[facet.field] = values[:MAX_VALUES_PER_FACET]
     text = (args.get("q") or "")[: MAX_QUERY_LENGTH * 5]
-    raw_sort = args.get("sort" if api else "sorter", "")
+    raw_sort = args.get("sorter", "")
     sort = raw_sort if raw_sort in SORTS else SORT_PARAMS.get(raw_sort)
     if sort is None:
         sort = "relevance" if text.strip() else "newest"
-    page = args.get("page" if api else "side", 1, type=int) or 1
+    page = args.get("side", 1, type=int) or 1
     return SearchRequest(
         text=text,
         filters=filters,
