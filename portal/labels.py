@@ -112,6 +112,7 @@ FACET_LABELS = {
     "county": _l("County"),
     "organization": _l("Organisation"),
     "year": _l("Year"),
+    "has_results": _l("Measured results"),
 }
 
 SORT = {

@@ -35,6 +35,11 @@ class SearchArgsSchema(Schema):
     county = fields.List(fields.String())
     organization = fields.List(fields.String())
     year = fields.List(fields.String())
+    year_from = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
+    year_to = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
+    has_results = fields.List(
+        fields.String(), metadata={"description": "`ja`: only cases with measured results."}
+    )
     exact = fields.Boolean(
         load_default=False,
         metadata={"description": "Search the text as typed, never a spelling correction."},
@@ -160,6 +165,8 @@ def _request(args: dict[str, Any]) -> SearchRequest:
         page=args["page"],
         per_page=args["per_page"],
         correct=not args["exact"],
+        year_from=args["year_from"],
+        year_to=args["year_to"],
     )
 
 

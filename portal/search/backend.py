@@ -16,6 +16,8 @@ class SearchRequest:
     per_page: int = 20
     # When nothing matches and one spelling is clearly meant, search for that at once.
     correct: bool = True
+    year_from: int | None = None  # a range of years, both ends included
+    year_to: int | None = None
 
 
 @dataclass

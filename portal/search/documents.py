@@ -22,6 +22,7 @@ FACETS: tuple[str, ...] = (
     "county",
     "organization",
     "year",
+    "has_results",  # "ja" when the case reports at least one quantified result
 )
 
 
@@ -33,6 +34,7 @@ def facet_values(case: Case) -> dict[str, list[str]]:
     values["county"] = sorted({org.county for org in case.organizations if org.county})
     values["organization"] = sorted(org.slug for org in case.organizations)
     values["year"] = [str(case.year)] if case.year else []
+    values["has_results"] = ["ja"] if case.results else []
     return values
 
 

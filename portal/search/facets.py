@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -33,6 +34,7 @@ FACET_LIST: tuple[Facet, ...] = (
     Facet("county", "fylke", "county"),
     Facet("organization", "organisasjon", "organization"),
     Facet("year", "ar", "year"),
+    Facet("has_results", "resultater", "has_results"),
 )
 MAX_VALUES_PER_FACET = 20
 MAX_PAGE = 500
@@ -62,7 +64,14 @@ def request_from_args(args: Any, *, per_page: int = 20) -> SearchRequest:
         page=min(max(page, 1), MAX_PAGE),
         per_page=per_page,
         correct=not args.get("eksakt"),
+        year_from=_year(args.get("ar_fra")),
+        year_to=_year(args.get("ar_til")),
     )
+
+
+def _year(value: str | None) -> int | None:
+    """A four-digit year from a query string, or None (anything else is ignored)."""
+    return int(value) if value and value.isdigit() and len(value) == 4 else None
 
 
 def label_map(language: str) -> dict[str, dict[str, str]]:
@@ -78,6 +87,7 @@ def label_map(language: str) -> dict[str, dict[str, str]]:
             labels["county"][county] = county
     for org_type in OrganizationType:
         labels["org_type"][str(org_type)] = str(ORGANIZATION_TYPE[org_type])
+    labels["has_results"]["ja"] = gettext("With measured results")
     return labels
 
 

@@ -293,6 +293,10 @@ class WhooshBackend:
             candidates = mask(scores)
 
         filters = {f: set(v) for f, v in request.filters.items() if v and f in FACETS}
+        if request.year_from is not None or request.year_to is not None:
+            low, high = request.year_from or 0, request.year_to or 9999
+            in_range = {y for y in table.masks["year"] if low <= int(y) <= high}
+            filters["year"] = filters["year"] & in_range if "year" in filters else in_range
         matching, facets = table.counts(candidates, filters)
         total = matching.bit_count()
         per_page = request.per_page

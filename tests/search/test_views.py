@@ -162,3 +162,32 @@ def test_a_word_inside_another_is_not_a_topic_match(client):
     # "ehandel" sits inside "behandling" (the waste topic's description), but means nothing there.
     terms = client.get("/api/v1/search?q=e-handel").get_json()["related"]["terms"]
     assert "renovasjon-og-avfall" not in [t["slug"] for t in terms]
+
+
+def test_filters_for_a_range_of_years_and_for_measured_results(app, client):
+    from sqlalchemy import select
+
+    from portal.cases.models import Case, CaseResult, CaseStatus
+    from portal.extensions import db
+
+    with app.app_context():
+        published = Case.status == CaseStatus.PUBLISHED
+        in_range = set(
+            db.session.scalars(select(Case.slug).where(published, Case.year.between(2019, 2022)))
+        )
+        with_results = set(db.session.scalars(
+            select(Case.slug).join(CaseResult).where(published).distinct()))  # fmt: skip
+    body = client.get("/api/v1/search?year_from=2019&year_to=2022&per_page=100").get_json()
+    assert {item["slug"] for item in body["items"]} == in_range and in_range
+    assert all(2019 <= item["year"] <= 2022 for item in body["items"])
+    results = client.get("/api/v1/search?has_results=ja&per_page=100").get_json()
+    assert {item["slug"] for item in results["items"]} == with_results
+    assert {v["value"]: v["count"] for v in results["facets"]["has_results"]} == {
+        "ja": len(with_results)
+    }
+    page = client.get("/eksempler/?ar_fra=2019&ar_til=2022&resultater=ja").get_data(as_text=True)
+    assert f"{len(in_range & with_results)} eksempl" in page
+    assert 'id="ar_fra" name="ar_fra"' in page and 'value="2019"' in page
+    assert "Filtrer" in page and "(2 aktive)" in page
+    assert "Med målte resultater" in page
+    assert client.get("/api/v1/search?year_from=1800").status_code == 422
