@@ -5,17 +5,25 @@ it compares the number of documents with the published cases in the database. Wh
 by more than writes in flight can explain, or the index cannot be read at all, it logs an error,
 the pages say that search is being rebuilt instead of showing a false "0", and one process
 rebuilds the index in the background under the rebuild lock.
+
+The caller (the search service) hands in the backend, the count of published cases and the
+rebuild, so that this module depends on neither.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 
+from portal.search.whoosh_backend import RebuildRunning
+
 log = logging.getLogger("portal.search")
+
+Rebuild = Callable[..., int]  # rebuild(wait=False) → documents indexed
 
 _checked: dict[int, tuple[Any, bool]] = {}  # id(backend) → (generation, healthy)
 _rebuilding = threading.Event()
@@ -26,16 +34,13 @@ def tolerance(published: int) -> int:
     return max(2, published // 100)
 
 
-def is_healthy() -> bool:
+def is_healthy(search: Any, published_count: Callable[[], int], rebuild: Rebuild) -> bool:
     """Whether this process's index matches the database (checked once per generation)."""
-    from portal.search.service import backend, published_count
-
-    search = backend()
     try:
         generation, indexed = search.generation()
     except Exception:
         log.exception("the search index cannot be opened")
-        _repair(current_app._get_current_object())  # type: ignore[attr-defined]
+        _repair(_app(), rebuild)
         return False
     known = _checked.get(id(search))
     if known is not None and known[0] == generation:
@@ -45,12 +50,22 @@ def is_healthy() -> bool:
     if not healthy:
         log.error("the search index holds %d documents but %d cases are published: rebuilding",
                   indexed, published)  # fmt: skip
-        _repair(current_app._get_current_object())  # type: ignore[attr-defined]
+        _repair(_app(), rebuild)
     _checked[id(search)] = (generation, healthy)
     return healthy
 
 
-def _repair(app: Flask) -> None:
+def report_unreadable(rebuild: Rebuild) -> None:
+    """A search failed on the index itself (damaged files): rebuild it."""
+    _checked.clear()
+    _repair(_app(), rebuild)
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def _repair(app: Flask, rebuild: Rebuild) -> None:
     """Rebuild in a background thread of this process, unless one is already under way here or
     another process holds the rebuild lock."""
     if _rebuilding.is_set():
@@ -58,12 +73,9 @@ def _repair(app: Flask) -> None:
     _rebuilding.set()
 
     def run() -> None:
-        from portal.search.service import rebuild_index
-        from portal.search.whoosh_backend import RebuildRunning
-
         try:
             with app.app_context():
-                rebuild_index(wait=False)
+                rebuild(wait=False)
                 log.warning("the search index was rebuilt from the database")
         except RebuildRunning:
             log.info("another process is rebuilding the search index")
@@ -74,9 +86,3 @@ def _repair(app: Flask) -> None:
             _rebuilding.clear()
 
     threading.Thread(target=run, name="search-repair", daemon=True).start()
-
-
-def report_unreadable() -> None:
-    """A search failed on the index itself (damaged files): rebuild it."""
-    _checked.clear()
-    _repair(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -60,14 +60,14 @@ def search_cases(request: SearchRequest) -> SearchResult:
     A search that finds nothing, where the spelling has a clear correction, shows the hits for
     the correction at once and says so (the page offers the search as typed instead).
     """
-    if not health.is_healthy():
+    if not health.is_healthy(backend(), published_count, rebuild_index):
         # Not a false "0 eksempler": the page says the index is being rebuilt.
         return SearchResult(total=0, hits=[], facets=_empty_facets(), degraded=True)
     try:
         result = backend().search(request)
     except Exception:
         log.exception("the search index could not be read")
-        health.report_unreadable()
+        health.report_unreadable(rebuild_index)
         return SearchResult(total=0, hits=[], facets=_empty_facets(), degraded=True)
     if result.total or not result.suggestion or not request.correct:
         return result
