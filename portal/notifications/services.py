@@ -62,18 +62,15 @@ def _editors() -> list[User]:
     )
 
 
-def _already_told(user: User, case: Case, kind: str) -> bool:
-    """An unread notice of the same kind about the same case: one is enough."""
-    return bool(
-        db.session.scalar(
-            select(Notification.id)
-            .where(
-                Notification.user_id == user.id,
+def _already_told(case: Case, kind: str) -> set[int]:
+    """Users with an unread notice of this kind about this case: one is enough."""
+    return set(
+        db.session.scalars(
+            select(Notification.user_id).where(
                 Notification.case_id == case.id,
                 Notification.kind == kind,
                 Notification.read_at.is_(None),
             )
-            .limit(1)
         )
     )
 
@@ -95,12 +92,11 @@ def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url
     if comment and "{comment}" not in body:  # the author's message to the editors
         head, _, link = text.rpartition("\n\n")
         text = f"{head}\n\n{comment}\n\n{link}"
+    # Saving a change again and again is one piece of news until the editor looks.
+    told = _already_told(case, action) if action == "propose_change" and not comment else set()
     count = 0
     for user in recipients:
-        if user.id == actor.id:
-            continue
-        # Saving a change again and again is one piece of news until the editor looks.
-        if action == "propose_change" and not comment and _already_told(user, case, action):
+        if user.id == actor.id or user.id in told:
             continue
         db.session.add(
             Notification(

@@ -148,15 +148,16 @@ def compound_expansions(term: str, vocabulary: list[str]) -> list[str]:
     return found
 
 
-def build(
+def units(
     parsed: ParsedQuery,
     *,
     synonyms: Synonyms,
     expand: Callable[[str], list[str]] = lambda _term: [],
-    require_all: bool = True,
-) -> q.Query:
-    """Each word or phrase must match in some field (or any may, when require_all is false)."""
-    units: list[q.Query] = []
+) -> list[list[tuple[str, ...]]]:
+    """What the user meant, unit by unit: the term sequences any one of which satisfies it,
+    the typed form first (then compounds and synonyms). The case search and the related
+    topics, goals and organisations both match these."""
+    out: list[list[tuple[str, ...]]] = []
     words = [terms[0] for terms in parsed.words]
     compounds = list(parsed.compounds)
     # Two typed words that are one thing ("bonus malus", "e handel", "vann og avløp" minus the
@@ -174,24 +175,32 @@ def build(
         kept.append(words[index])
         index += 1
     for term in kept:
-        alternatives: list[tuple[str, ...]] = [(term,)]
-        alternatives += [(t,) for t in expand(term)]
-        alternatives += synonyms.of(term)
-        units.append(_any_field(alternatives))
+        out.append([(term,), *((t,) for t in expand(term)), *synonyms.of(term)])
     for terms in parsed.phrases:
-        alternatives = [tuple(terms), *synonyms.of_member(tuple(terms))]
-        units.append(_any_field(alternatives))
+        out.append([tuple(terms), *synonyms.of_member(tuple(terms))])
     for parts, joined in compounds:
         alternatives = [tuple(parts)]
         if joined:
             alternatives += [(joined,), *synonyms.of(joined)]
         alternatives += synonyms.of_member(tuple(parts))
-        units.append(_any_field(list(dict.fromkeys(alternatives))))
-    if not units:
+        out.append(list(dict.fromkeys(alternatives)))
+    return out
+
+
+def build(
+    parsed: ParsedQuery,
+    *,
+    synonyms: Synonyms,
+    expand: Callable[[str], list[str]] = lambda _term: [],
+    require_all: bool = True,
+) -> q.Query:
+    """Each unit must match in some field (or any may, when require_all is false)."""
+    clauses = [_any_field(unit) for unit in units(parsed, synonyms=synonyms, expand=expand)]
+    if not clauses:
         return q.NullQuery
-    if len(units) == 1:
-        return units[0]
-    return q.And(units) if require_all else q.Or(units)
+    if len(clauses) == 1:
+        return clauses[0]
+    return q.And(clauses) if require_all else q.Or(clauses)
 
 
 def _any_field(alternatives: list[tuple[str, ...]]) -> q.Query:

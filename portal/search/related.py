@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case, case_terms
 from portal.cases.permissions import visible_cases
@@ -20,7 +21,7 @@ from portal.organizations.models import Organization
 from portal.search import query as query_mod
 from portal.search.analysis import analyse
 from portal.strategies.models import Strategy, StrategyGoal
-from portal.strategies.queries import list_strategies
+from portal.strategies.permissions import visible_strategies
 from portal.taxonomy.models import Term
 
 LIMIT = 5
@@ -41,21 +42,6 @@ class Related:
     @property
     def any(self) -> bool:
         return bool(self.terms or self.organizations or self.goals)
-
-
-def _alternatives(parsed: query_mod.ParsedQuery, synonyms: query_mod.Synonyms) -> list[list[tuple]]:
-    """For each unit the user typed, the term sequences any one of which satisfies it."""
-    units: list[list[tuple[str, ...]]] = []
-    for terms in parsed.words:
-        units.append([(terms[0],), *synonyms.of(terms[0])])
-    for terms in parsed.phrases:
-        units.append([tuple(terms), *synonyms.of_member(tuple(terms))])
-    for parts, joined in parsed.compounds:
-        options = [tuple(parts), *synonyms.of_member(tuple(parts))]
-        if joined:
-            options += [(joined,), *synonyms.of(joined)]
-        units.append(options)
-    return units
 
 
 def _contains(tokens: list[str], sequence: tuple[str, ...]) -> bool:
@@ -83,7 +69,7 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     related = Related()
     if parsed.is_empty:
         return related
-    units = _alternatives(parsed, synonyms)
+    units = query_mod.units(parsed, synonyms=synonyms)
     counts = dict(
         db.session.execute(
             select(case_terms.c.term_id, func.count())
@@ -101,12 +87,23 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
         if _matches(f"{organization.name} {organization.county or ''}", units):
             related.organizations.append(organization)
     del related.organizations[LIMIT:]
-    for strategy in list_strategies(user):
-        for goal in strategy.goals:
-            parts = [goal.title, goal.description or ""]
-            parts += [action.title for action in goal.actions]
-            parts += [indicator.name for indicator in goal.indicators]
-            if _matches(" ".join(parts), units):
-                related.goals.append(RelatedGoal(goal=goal, strategy=strategy))
+    # Every visible goal with its actions and indicators, in three statements (not per goal).
+    visible_ids = visible_strategies(user).with_only_columns(Strategy.id).scalar_subquery()
+    goals = db.session.scalars(
+        select(StrategyGoal)
+        .where(StrategyGoal.strategy_id.in_(visible_ids))
+        .options(
+            selectinload(StrategyGoal.strategy),
+            selectinload(StrategyGoal.actions),
+            selectinload(StrategyGoal.indicators),
+        )
+        .order_by(StrategyGoal.strategy_id, StrategyGoal.position, StrategyGoal.id)
+    )
+    for goal in goals:
+        parts = [goal.title, goal.description or ""]
+        parts += [action.title for action in goal.actions]
+        parts += [indicator.name for indicator in goal.indicators]
+        if _matches(" ".join(parts), units):
+            related.goals.append(RelatedGoal(goal=goal, strategy=goal.strategy))
     del related.goals[LIMIT:]
     return related
