@@ -43,7 +43,8 @@ from portal.cases.models import Case, case_organizations, case_terms  # noqa: E4
 from portal.extensions import db  # noqa: E402
 from portal.organizations.models import Organization  # noqa: E402
 from portal.search.backend import SearchRequest  # noqa: E402
-from portal.search.service import rebuild_index, search_cases  # noqa: E402
+from portal.search.maintenance import rebuild_index  # noqa: E402
+from portal.search.service import search_cases  # noqa: E402
 from portal.seeding.loader import _load_organizations, _load_terms, _read  # noqa: E402
 from portal.taxonomy.models import Term, Vocabulary  # noqa: E402
 

@@ -96,7 +96,8 @@ def _register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     from portal import security  # noqa: F401  (registers the user loader)
-    from portal.search.service import init_search, register_session_events
+    from portal.search.engine import init_search
+    from portal.search.sync import register_session_events
 
     init_search(app)
     register_session_events()

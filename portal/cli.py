@@ -36,7 +36,7 @@ search_cli = click.Group("search", help="Inspect and rebuild the full-text searc
 @with_appcontext
 def search_verify_command() -> None:
     """List every difference between the index and the published cases; non-zero if any."""
-    from portal.search.service import verify_index
+    from portal.search.maintenance import verify_index
 
     report = verify_index()
     for label, slugs in (
@@ -58,8 +58,8 @@ def search_verify_command() -> None:
 @with_appcontext
 def search_rebuild_command() -> None:
     """Build a fresh index from the database beside the live one and swap it in."""
-    from portal.search.service import published_count, rebuild_index
-    from portal.search.whoosh_backend import RebuildRunning
+    from portal.search.backend import RebuildRunning
+    from portal.search.maintenance import published_count, rebuild_index
 
     try:
         with click.progressbar(length=published_count(), label="Indexing cases") as bar:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal.cases.models import CaseStatus, EvidenceLevel, ProcurementStatus
 from portal.organizations.models import OrganizationType
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
-from portal.taxonomy.models import Vocabulary
+from portal.taxonomy.facets import FACETS, VOCABULARY_FACETS
 
 PROCUREMENT_STATUS = {
     ProcurementStatus.PLANNED: _l("Planned"),
@@ -83,37 +83,9 @@ DIRECTION = {
     Direction.LOWER_IS_BETTER: _l("lower is better"),
 }
 
-VOCABULARY = {
-    Vocabulary.CATEGORY: _l("Category"),
-    Vocabulary.THEME: _l("Goal"),
-    Vocabulary.SUCCESS_FACTOR: _l("Success factor"),
-    Vocabulary.INCENTIVE: _l("Contract incentive"),
-    Vocabulary.PROCEDURE: _l("Procedure"),
-    Vocabulary.CONTRACT_FORM: _l("Contract form"),
-}
-
-VOCABULARY_PLURAL = {
-    Vocabulary.CATEGORY: _l("Categories"),
-    Vocabulary.THEME: _l("Goals"),
-    Vocabulary.SUCCESS_FACTOR: _l("Success factors"),
-    Vocabulary.INCENTIVE: _l("Contract incentives"),
-    Vocabulary.PROCEDURE: _l("Procedures"),
-    Vocabulary.CONTRACT_FORM: _l("Contract forms"),
-}
-
-FACET_LABELS = {
-    "category": _l("Category"),
-    "theme": _l("Goal"),
-    "success_factor": _l("Success factor"),
-    "incentive": _l("Contract incentive"),
-    "procedure": _l("Procedure"),
-    "contract_form": _l("Contract form"),
-    "org_type": _l("Type of organisation"),
-    "county": _l("County"),
-    "organization": _l("Organisation"),
-    "year": _l("Year"),
-    "has_results": _l("Measured results"),
-}
+VOCABULARY = {f.vocabulary: f.label for f in VOCABULARY_FACETS}
+VOCABULARY_PLURAL = {f.vocabulary: f.plural for f in VOCABULARY_FACETS}
+FACET_LABELS = {f.field: f.label for f in FACETS}
 
 SORT = {
     "newest": _l("Newest first"),

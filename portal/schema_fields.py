@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import Schema, fields, validate
+
+from portal.taxonomy.facets import Facet
 
 
 class DecimalString(fields.Decimal):
@@ -15,3 +18,18 @@ class DecimalString(fields.Decimal):
         metadata = {"type": "string", "format": "decimal", "example": "22.5"}
         metadata.update(kwargs.pop("metadata", {}))
         super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+
+def facet_args(facets: Iterable[Facet]) -> type[Schema]:
+    """A schema with one repeatable query argument per facet, named as in the API."""
+    return Schema.from_dict(
+        {
+            facet.api: fields.List(
+                fields.String(validate=validate.Length(max=100)),
+                load_default=list,
+                metadata={"description": facet.help} if facet.help else {},
+            )
+            for facet in facets
+        },
+        name="FacetArgs",
+    )

@@ -11,7 +11,7 @@ from flask_babel import format_date, format_decimal, format_timedelta, gettext
 
 from portal import labels
 from portal.i18n import current_language
-from portal.search.facets import FACET_LIST
+from portal.taxonomy.facets import FACETS
 from portal.text import markdown_to_text, render_markdown, xml_text
 
 
@@ -95,7 +95,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         labels.as_globals(),
-        FACET_LIST=FACET_LIST,
+        FACETS=FACETS,
         form_errors=form_errors,
         coverage_sentence=coverage_sentence,
         evidence_label=evidence_label,

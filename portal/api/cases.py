@@ -10,18 +10,9 @@ from flask_smorest import Blueprint
 from portal.cases import permissions, queries
 from portal.cases.schemas import CaseDetailSchema, CaseListArgsSchema, CasePageSchema
 from portal.extensions import db
-from portal.taxonomy.models import Vocabulary
+from portal.taxonomy.facets import VOCABULARY_FACETS
 
 blp = Blueprint("api_cases", __name__, url_prefix="/cases", description="Published cases")
-
-_VOCABULARY_ARGS = {
-    "category": Vocabulary.CATEGORY,
-    "goal": Vocabulary.THEME,
-    "success_factor": Vocabulary.SUCCESS_FACTOR,
-    "incentive": Vocabulary.INCENTIVE,
-    "procedure": Vocabulary.PROCEDURE,
-    "contract_form": Vocabulary.CONTRACT_FORM,
-}
 
 
 @blp.route("")
@@ -31,7 +22,7 @@ class Cases(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List published cases, filtered like the case list page."""
         filters = queries.CaseFilters(
-            terms={v: tuple(args[k]) for k, v in _VOCABULARY_ARGS.items() if args[k]},
+            terms={f.vocabulary: tuple(args[f.api]) for f in VOCABULARY_FACETS if args[f.api]},
             organizations=tuple(args["organization"]),
             years=tuple(args["year"]),
             sort=args["sort"],

@@ -10,36 +10,26 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from portal.cases.schemas import OrganizationRefSchema
+from portal.cases.search_page import facet_rows
 from portal.i18n import current_language
-from portal.search import facets as search_facets
-from portal.search.backend import SearchRequest
+from portal.schema_fields import facet_args
+from portal.search.backend import MAX_PAGE, MAX_VALUES_PER_FACET, SORTS, SearchRequest
+from portal.search.engine import backend
 from portal.search.query import MAX_QUERY_LENGTH
 from portal.search.related import Related, find_related
-from portal.search.service import backend, load_hits, search_cases
+from portal.search.service import load_hits, search_cases
+from portal.taxonomy.facets import FACETS
 
 blp = Blueprint("api_search", __name__, url_prefix="/search", description="Full-text search")
 
 
-class SearchArgsSchema(Schema):
+class SearchArgsSchema(facet_args(FACETS)):
     q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY_LENGTH * 5))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, search_facets.MAX_PAGE))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    sort = fields.String(load_default=None, validate=validate.OneOf(search_facets.SORTS))
-    category = fields.List(fields.String())
-    goal = fields.List(fields.String())
-    success_factor = fields.List(fields.String())
-    incentive = fields.List(fields.String())
-    procedure = fields.List(fields.String())
-    contract_form = fields.List(fields.String())
-    org_type = fields.List(fields.String())
-    county = fields.List(fields.String())
-    organization = fields.List(fields.String())
-    year = fields.List(fields.String())
+    sort = fields.String(load_default=None, validate=validate.OneOf(SORTS))
     year_from = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
     year_to = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
-    has_results = fields.List(
-        fields.String(), metadata={"description": "`ja`: only cases with measured results."}
-    )
     exact = fields.Boolean(
         load_default=False,
         metadata={"description": "Search the text as typed, never a spelling correction."},
@@ -118,7 +108,7 @@ class Search(MethodView):
         """
         search = _request(args)
         result = search_cases(search)
-        rows = search_facets.facet_rows(result.facets, search.filters, current_language())
+        rows = facet_rows(result.facets, search.filters, current_language())
         return {
             "total": result.total,
             "page": search.page,
@@ -153,10 +143,10 @@ class Search(MethodView):
 def _request(args: dict[str, Any]) -> SearchRequest:
     """The validated arguments as a search (unknown facet values simply match nothing)."""
     filters = {}
-    for facet in search_facets.FACET_LIST:
-        values = tuple(dict.fromkeys(v[:100] for v in args.get(facet.api) or [] if v))
+    for facet in FACETS:
+        values = tuple(dict.fromkeys(v for v in args[facet.api] if v))
         if values:
-            filters[facet.field] = values[: search_facets.MAX_VALUES_PER_FACET]
+            filters[facet.field] = values[:MAX_VALUES_PER_FACET]
     text = args["q"]
     return SearchRequest(
         text=text,

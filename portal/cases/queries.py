@@ -12,6 +12,7 @@ from portal.cases.models import Case, case_organizations, case_terms
 from portal.cases.permissions import visible_cases
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.taxonomy.facets import FACET_BY_FIELD
 from portal.taxonomy.models import Term, Vocabulary
 
 SORTS = ("newest", "oldest", "year", "title")
@@ -33,11 +34,12 @@ class CaseFilters:
             values = tuple(v for v in args.getlist(vocabulary.url_slug) if v)
             if values:
                 terms[vocabulary] = values
-        years = tuple(int(v) for v in args.getlist("ar") if v.isdigit() and len(v) == 4)
+        year, organization = FACET_BY_FIELD["year"].param, FACET_BY_FIELD["organization"].param
+        years = tuple(int(v) for v in args.getlist(year) if v.isdigit() and len(v) == 4)
         sort = args.get("sorter", "newest")
         return cls(
             terms=terms,
-            organizations=tuple(v for v in args.getlist("organisasjon") if v),
+            organizations=tuple(v for v in args.getlist(organization) if v),
             years=years,
             sort=sort if sort in SORTS else "newest",
         )

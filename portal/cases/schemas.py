@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 
 from portal.cases.queries import SORTS
 from portal.i18n import current_language
-from portal.schema_fields import DecimalString
+from portal.schema_fields import DecimalString, facet_args
+from portal.taxonomy.facets import FACET_BY_FIELD, VOCABULARY_FACETS
 from portal.taxonomy.models import Vocabulary
 
 
@@ -117,14 +118,7 @@ class CaseDetailSchema(CaseSummarySchema):
         return ContactSchema().dump(case) if case.shows_contact else None
 
 
-class CaseListArgsSchema(Schema):
-    category = fields.List(fields.String(), load_default=list)
-    goal = fields.List(fields.String(), load_default=list)
-    success_factor = fields.List(fields.String(), load_default=list)
-    incentive = fields.List(fields.String(), load_default=list)
-    procedure = fields.List(fields.String(), load_default=list)
-    contract_form = fields.List(fields.String(), load_default=list)
-    organization = fields.List(fields.String(), load_default=list)
+class CaseListArgsSchema(facet_args((*VOCABULARY_FACETS, FACET_BY_FIELD["organization"]))):
     year = fields.List(fields.Integer(validate=validate.Range(1900, 2100)), load_default=list)
     sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from portal.cases import permissions, queries
+from portal.cases import permissions, queries, search_page
 from portal.i18n import current_language
-from portal.search import facets as search_facets
+from portal.search.engine import backend
 from portal.search.related import find_related
-from portal.search.service import backend, load_hits, popular_categories, search_cases
+from portal.search.service import load_hits, popular_categories, search_cases
 from portal.strategies.queries import visible_links_for_case
 from portal.taxonomy.models import Vocabulary
 
@@ -19,7 +19,7 @@ bp = Blueprint("cases", __name__, url_prefix="/eksempler")
 @bp.get("/")
 def list_cases() -> str:
     """Search and browse published cases: free text, facets, sorting and pages."""
-    search = search_facets.request_from_args(
+    search = search_page.request_from_args(
         request.args, per_page=current_app.config["CASES_PER_PAGE"]
     )
     result = search_cases(search)
@@ -31,7 +31,7 @@ def list_cases() -> str:
         search=search,
         result=result,
         hits=load_hits(result),
-        facets=search_facets.facet_rows(result.facets, search.filters, current_language()),
+        facets=search_page.facet_rows(result.facets, search.filters, current_language()),
         pages=pages,
         popular=popular_categories() if result.total == 0 else [],
         related=find_related(result.corrected_to or search.text, current_user, backend().synonyms())

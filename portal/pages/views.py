@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.search.backend import SearchRequest
-from portal.search.service import load_hits, published_count, search_cases
+from portal.search.maintenance import published_count
+from portal.search.service import load_hits, search_cases
 from portal.strategies.queries import list_strategies
 from portal.taxonomy.models import Term, Vocabulary
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from portal.search.query import Synonyms
+
+Progress = Callable[[int], None]
+# Limits of a request, whoever builds it: the page, the API or the evidence picker.
+SORTS = ("relevance", "newest")
+MAX_PAGE = 500
+MAX_VALUES_PER_FACET = 20
 
 
 @dataclass
@@ -53,14 +62,38 @@ class VerifyReport:
 
 
 class SearchBackend(Protocol):
-    def index(self, documents: Iterable[dict[str, Any]]) -> None: ...
+    """What the portal needs of a search engine. Documents are dicts made by
+    `documents.case_document`; each carries a `version` (nanoseconds) so that a late writer
+    never overwrites a newer document, and deletes are tombstones with a version too."""
 
-    def delete(self, versions: Mapping[str, int]) -> None: ...
+    def apply(self, upserts: list[dict[str, Any]], deletes: Mapping[str, int]) -> None:
+        """Add or replace documents and remove ids, newer versions winning."""
 
     def search(self, request: SearchRequest) -> SearchResult: ...
 
+    def more_like(self, text: str, limit: int) -> list[Hit]: ...
+
+    def synonyms(self) -> Synonyms: ...
+
+    def generation(self) -> tuple[Hashable, int]:
+        """An identity of the index this process reads now, and its document count."""
+
     def verify(self, documents: Iterable[dict[str, Any]]) -> VerifyReport: ...
 
-    def rebuild(self, documents: Iterator[dict[str, Any]], total: int, progress=None) -> None: ...
+    def rebuilding(self, *, wait: bool = True) -> AbstractContextManager[None]:
+        """Hold the one-rebuild-at-a-time lock; RebuildRunning if not `wait` and taken."""
 
-    def more_like(self, text: str, limit: int) -> list[Hit]: ...
+    def rebuild(
+        self, documents: Iterator[dict[str, Any]], total: int, progress: Progress | None = None
+    ) -> str | None:
+        """Build a new index from `documents` and switch to it; the old one's name, if any."""
+
+    def versions_in(self, name: str) -> dict[str, int]:
+        """id → version in a replaced index (to catch up writes made during a rebuild)."""
+
+    def drop(self, name: str) -> None:
+        """Remove a replaced index."""
+
+
+class RebuildRunning(RuntimeError):
+    """Another process is rebuilding the index now."""

@@ -7,23 +7,8 @@ from typing import Any
 
 from portal.cases.models import BODY_SECTIONS, Case
 from portal.search.query import CONTENT_WEIGHTS
-from portal.taxonomy.models import Vocabulary
+from portal.taxonomy.facets import Vocabulary
 from portal.text import markdown_to_text
-
-# Facet name → how a case supplies its values. Names are the index's field names.
-FACETS: tuple[str, ...] = (
-    "category",
-    "theme",
-    "success_factor",
-    "incentive",
-    "procedure",
-    "contract_form",
-    "org_type",
-    "county",
-    "organization",
-    "year",
-    "has_results",  # "ja" when the case reports at least one quantified result
-)
 
 
 def facet_values(case: Case) -> dict[str, list[str]]:
@@ -46,6 +31,8 @@ def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
     # Sorted, so that documents built from the session and from a query compare equal.
     terms = sorted(case.terms, key=lambda t: (str(t.vocabulary), t.position, t.slug))
     tags = " ".join(f"{t.label_nb} {t.label_en}" for t in terms)
+    # What a topic means is searchable too: a search for a topic's words finds its cases.
+    topics = "\n".join(text for t in terms for text in (t.description_nb, t.description_en) if text)
     organizations = " ".join(
         f"{o.name} {o.county or ''}".strip()
         for o in sorted(case.organizations, key=lambda o: o.slug)
@@ -60,6 +47,7 @@ def case_document(case: Case, version: int | None = None) -> dict[str, Any]:
         "summary": markdown_to_text(case.summary),
         "organizations": organizations,
         "tags": tags,
+        "topics": topics,
         "body": f"{body}\n\n{results}".strip(),
         "content": "",
         # Words offered as "Mente du" suggestions; the body is left out to keep indexing fast.

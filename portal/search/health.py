@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from portal.search.whoosh_backend import RebuildRunning
+from portal.search.backend import RebuildRunning
 
 log = logging.getLogger("portal.search")
 

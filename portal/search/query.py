@@ -16,11 +16,11 @@ MAX_EXPANSIONS = 8
 MIN_COMPOUND_PART = 4
 
 # Everything is searched in one "content" field in which the title is written four times,
-# the summary three times, organizations and tags twice and the body once: that gives the
-# boosts title > summary > organization and tags > body with one matcher per term (five
-# fields would mean five times the matchers, and they dominate the query time).
+# the summary three times, organizations and topic labels twice, and what the topics mean and
+# the body once: that gives the boosts title > summary > organization and tags > body with one
+# matcher per term (six fields would mean six times the matchers, and they dominate the time).
 CONTENT_FIELD = "content"
-CONTENT_WEIGHTS = {"title": 4, "summary": 3, "organizations": 2, "tags": 2, "body": 1}
+CONTENT_WEIGHTS = {"title": 4, "summary": 3, "organizations": 2, "tags": 2, "topics": 1, "body": 1}
 # The exact word scores higher than its compounds and synonyms.
 EXPANSION_WEIGHT = 0.6
 

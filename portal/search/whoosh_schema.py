@@ -9,7 +9,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import Formatter, get_text
 
 from portal.search.analysis import norwegian_analyzer, spelling_analyzer
-from portal.search.documents import FACETS
+from portal.taxonomy.facets import FACET_FIELDS
 
 
 def make_schema() -> Schema:
@@ -24,11 +24,12 @@ def make_schema() -> Schema:
         "summary": STORED(),
         "organizations": STORED(),
         "tags": STORED(),
+        "topics": STORED(),
         "body": STORED(),
         "content": TEXT(analyzer=text),
         "spell": TEXT(analyzer=spelling_analyzer(), phrase=False),
     }
-    for facet in FACETS:
+    for facet in FACET_FIELDS:
         fields[facet] = KEYWORD(stored=True, commas=True, lowercase=False)
     return Schema(**fields)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from whoosh.spelling import ListCorrector
 
 from portal.search import query as query_mod
-from portal.search.documents import FACETS
+from portal.taxonomy.facets import FACET_FIELDS
 
 
 @dataclass
@@ -50,7 +50,7 @@ class _FacetTable:
 
     def __init__(self, docs: dict[int, _DocInfo]) -> None:
         self.all = mask(docs)
-        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACET_FIELDS}
         for docnum, info in docs.items():
             for facet, facet_values in info.facets.items():
                 for value in facet_values:
@@ -89,7 +89,7 @@ class _FacetTable:
         for chosen_mask in filter_masks.values():
             matching &= chosen_mask
         counts: dict[str, dict[str, int]] = {}
-        for facet in FACETS:
+        for facet in FACET_FIELDS:
             base = candidates
             for other, chosen_mask in filter_masks.items():
                 if other != facet:
@@ -173,7 +173,7 @@ class SearcherState:
                     published=stored.get("published", 0),
                     facets={
                         f: frozenset(v for v in (stored.get(f) or "").split(",") if v)
-                        for f in FACETS
+                        for f in FACET_FIELDS
                     },
                 )
             self.docs = docs

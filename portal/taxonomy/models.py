@@ -1,44 +1,14 @@
-"""The six controlled vocabularies cases are tagged with, held in one table of terms."""
+"""The terms of the six controlled vocabularies, held in one table."""
 
 from __future__ import annotations
-
-import enum
 
 from sqlalchemy import Enum, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
+from portal.taxonomy.facets import Vocabulary
 
-
-class Vocabulary(enum.StrEnum):
-    CATEGORY = "category"
-    THEME = "theme"
-    SUCCESS_FACTOR = "success_factor"
-    INCENTIVE = "incentive"
-    PROCEDURE = "procedure"
-    CONTRACT_FORM = "contract_form"
-
-    @property
-    def url_slug(self) -> str:
-        return VOCABULARY_URL_SLUGS[self]
-
-    @classmethod
-    def from_url_slug(cls, slug: str) -> Vocabulary | None:
-        for vocabulary, url_slug in VOCABULARY_URL_SLUGS.items():
-            if url_slug == slug:
-                return vocabulary
-        return None
-
-
-# Norwegian path segments and query parameter names, stable because they appear in URLs.
-VOCABULARY_URL_SLUGS: dict[Vocabulary, str] = {
-    Vocabulary.CATEGORY: "kategori",
-    Vocabulary.THEME: "mal",
-    Vocabulary.SUCCESS_FACTOR: "suksessfaktor",
-    Vocabulary.INCENTIVE: "insentiv",
-    Vocabulary.PROCEDURE: "prosedyre",
-    Vocabulary.CONTRACT_FORM: "kontraktsform",
-}
+__all__ = ["Term", "Vocabulary"]
 
 
 class Term(db.Model):

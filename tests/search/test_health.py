@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.search.service import backend
+from portal.search.engine import backend
 
 
 def _wait_for(condition, seconds: float = 30.0) -> bool:

@@ -13,7 +13,9 @@ from portal.cases.models import Case, CaseStatus
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.search.backend import SearchRequest
-from portal.search.service import backend, search_cases, verify_index
+from portal.search.engine import backend
+from portal.search.maintenance import verify_index
+from portal.search.service import search_cases
 
 
 def _found(app, text: str) -> list[str]:
@@ -80,7 +82,7 @@ def test_verify_lists_differences_and_rebuild_mends_them(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
     with app.app_context():
-        backend().delete({"1": 2**62})  # the index loses a case behind the database's back
+        backend().apply([], {"1": 2**62})  # the index loses a case behind the database's back
         _case("ydalir-skole-samspillsentreprise").summary = "Endret uten indeks"
         # Change the database without the session events (as a manual SQL fix would).
         db.session.execute(
@@ -107,7 +109,7 @@ def test_rebuild_swaps_atomically_and_searches_keep_answering(app):
             # Mid-rebuild, the live index still answers in full.
             seen.append(search_cases(SearchRequest(per_page=1)).total)
 
-        from portal.search.service import rebuild_index
+        from portal.search.maintenance import rebuild_index
 
         rebuild_index(progress=progress)
         after = backend().current_name()

@@ -1,8 +1,11 @@
-"""Facet names in URLs and the API, and their human labels."""
+"""The case search page's side of search: its query string as a search, and facets to show.
+
+The page's parameters are Norwegian (they appear in shared links); the API builds its request
+from its own validated arguments and shares only `facet_rows`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
@@ -11,34 +14,11 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.labels import ORGANIZATION_TYPE
 from portal.organizations.models import Organization, OrganizationType
-from portal.search.backend import SearchRequest
+from portal.search.backend import MAX_PAGE, MAX_VALUES_PER_FACET, SORTS, SearchRequest
 from portal.search.query import MAX_QUERY_LENGTH
+from portal.taxonomy.facets import FACETS
 from portal.taxonomy.models import Term
 
-
-@dataclass(frozen=True)
-class Facet:
-    field: str  # index field
-    param: str  # Norwegian query parameter on the pages
-    api: str  # English query parameter and key in the API
-
-
-FACET_LIST: tuple[Facet, ...] = (
-    Facet("category", "kategori", "category"),
-    Facet("theme", "mal", "goal"),
-    Facet("success_factor", "suksessfaktor", "success_factor"),
-    Facet("incentive", "insentiv", "incentive"),
-    Facet("procedure", "prosedyre", "procedure"),
-    Facet("contract_form", "kontraktsform", "contract_form"),
-    Facet("org_type", "organisasjonstype", "org_type"),
-    Facet("county", "fylke", "county"),
-    Facet("organization", "organisasjon", "organization"),
-    Facet("year", "ar", "year"),
-    Facet("has_results", "resultater", "has_results"),
-)
-MAX_VALUES_PER_FACET = 20
-MAX_PAGE = 500
-SORTS = ("relevance", "newest")
 SORT_PARAMS = {"relevans": "relevance", "nyeste": "newest"}
 
 
@@ -46,7 +26,7 @@ def request_from_args(args: Any, *, per_page: int = 20) -> SearchRequest:
     """A SearchRequest from the case list's query string (Norwegian parameter names); unknown
     or excess values are ignored, never fatal. The API builds its own from validated args."""
     filters = {}
-    for facet in FACET_LIST:
+    for facet in FACETS:
         name = facet.param
         values = tuple(dict.fromkeys(v[:100] for v in args.getlist(name) if v))
         if values:
@@ -76,7 +56,7 @@ def _year(value: str | None) -> int | None:
 
 def label_map(language: str) -> dict[str, dict[str, str]]:
     """field → value → label, for every facet value that can appear."""
-    labels: dict[str, dict[str, str]] = {facet.field: {} for facet in FACET_LIST}
+    labels: dict[str, dict[str, str]] = {facet.field: {} for facet in FACETS}
     for term in db.session.scalars(select(Term)):
         labels[str(term.vocabulary)][term.slug] = term.label(language)
     for slug, name, county in db.session.execute(
@@ -107,7 +87,7 @@ def facet_rows(
     labels = label_map(language)
     order = term_order()
     rows = []
-    for facet in FACET_LIST:
+    for facet in FACETS:
         chosen = set(filters.get(facet.field, ()))
         values = dict(counts.get(facet.field, {}))
         for value in chosen:

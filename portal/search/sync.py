@@ -1,0 +1,143 @@
+"""Keeping the index in step with the database.
+
+Changes are collected when the session flushes (documents are built then, from the flushed
+state), applied after the transaction commits and dropped when it rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import has_app_context
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.cases.models import Case, CaseResult, Image, case_organizations, case_terms
+from portal.cases.permissions import is_listed, visible_cases
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.search.documents import case_document
+from portal.search.engine import backend, is_enabled
+from portal.taxonomy.models import Term
+
+log = logging.getLogger(__name__)
+
+PENDING_IDS = "search_dirty_case_ids"
+PENDING_CHANGES = "search_changes"
+
+
+def published_cases() -> Select[tuple[Case]]:
+    """Published cases with what their documents are made of, in id order."""
+    return (
+        visible_cases(None)
+        .options(
+            selectinload(Case.organizations),
+            selectinload(Case.terms),
+            selectinload(Case.results),
+        )
+        .order_by(Case.id)
+    )
+
+
+def published_documents(version: int | None = None) -> Iterator[dict[str, Any]]:
+    for case in db.session.scalars(published_cases().execution_options(yield_per=500)):
+        yield case_document(case, version)
+
+
+def reindex_cases(case_ids: list[int]) -> None:
+    """Bring the given cases' documents in line with the database now."""
+    if not case_ids:
+        return
+    version = time.time_ns()
+    cases = {c.id: c for c in db.session.scalars(published_cases().where(Case.id.in_(case_ids)))}
+    upserts = [case_document(cases[i], version) for i in case_ids if i in cases]
+    deletes = {str(i): version for i in case_ids if i not in cases}
+    backend().apply(upserts, deletes)
+
+
+# -- session events ------------------------------------------------------------------------------
+
+
+def _dirty_case_ids(session: Session) -> set[int]:
+    ids: set[int] = set()
+    org_ids: set[int] = set()
+    term_ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Case) and obj.id is not None:
+            ids.add(obj.id)
+        elif isinstance(obj, CaseResult | Image) and obj.case_id is not None:
+            ids.add(obj.case_id)
+        elif isinstance(obj, Organization) and obj.id is not None:
+            org_ids.add(obj.id)
+        elif isinstance(obj, Term) and obj.id is not None:
+            term_ids.add(obj.id)
+    with session.no_autoflush:
+        if org_ids:
+            ids.update(
+                session.scalars(
+                    select(case_organizations.c.case_id).where(
+                        case_organizations.c.organization_id.in_(org_ids)
+                    )
+                )
+            )
+        if term_ids:
+            ids.update(
+                session.scalars(
+                    select(case_terms.c.case_id).where(case_terms.c.term_id.in_(term_ids))
+                )
+            )
+    return ids
+
+
+def _after_flush(session: Session, _context) -> None:
+    if not has_app_context() or not is_enabled():
+        return
+    session.info.setdefault(PENDING_IDS, set()).update(_dirty_case_ids(session))
+
+
+def _after_flush_postexec(session: Session, _context) -> None:
+    ids = session.info.pop(PENDING_IDS, None)
+    if not ids:
+        return
+    version = time.time_ns()
+    changes: dict[int, dict[str, Any] | int] = session.info.setdefault(PENDING_CHANGES, {})
+    with session.no_autoflush:
+        for case_id in ids:
+            case = session.get(Case, case_id)
+            if case is not None and is_listed(case):
+                changes[case_id] = case_document(case, version)
+            else:
+                changes[case_id] = version  # a tombstone: remove from the index
+
+
+def _after_commit(session: Session) -> None:
+    changes = session.info.pop(PENDING_CHANGES, None)
+    session.info.pop(PENDING_IDS, None)
+    if not changes or not has_app_context() or not is_enabled():
+        return
+    upserts = [doc for doc in changes.values() if isinstance(doc, dict)]
+    deletes = {str(i): v for i, v in changes.items() if not isinstance(v, dict)}
+    try:
+        backend().apply(upserts, deletes)
+    except Exception:
+        # The database is the source of truth; `flask search verify` will show the gap.
+        log.exception("search index update failed for cases %s", sorted(changes))
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_CHANGES, None)
+    session.info.pop(PENDING_IDS, None)
+
+
+def register_session_events() -> None:
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    if event.contains(FlaskSession, "after_commit", _after_commit):
+        return
+    event.listen(FlaskSession, "after_flush", _after_flush)
+    event.listen(FlaskSession, "after_flush_postexec", _after_flush_postexec)
+    event.listen(FlaskSession, "after_commit", _after_commit)
+    event.listen(FlaskSession, "after_soft_rollback", lambda s, _t: _after_rollback(s))

@@ -1,0 +1,217 @@
+"""Where a Whoosh index lives on disk, and everything that writes it.
+
+Layout: <root>/CURRENT names the live index directory (<root>/index-<stamp>). A rebuild writes a
+new directory beside it and swaps CURRENT atomically (os.replace), so searches keep answering
+and a crash mid-rebuild leaves the live index as it was. Writers take Whoosh's lock with a
+timeout (so several server processes queue instead of failing) and re-check CURRENT once they
+hold it, so an update that raced a rebuild lands in the new index.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import logging
+import multiprocessing.util
+import os
+import shutil
+import signal
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from portal.search.backend import Progress, RebuildRunning
+from portal.search.whoosh_schema import make_schema
+
+WRITE_TIMEOUT = 60.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+log = logging.getLogger(__name__)
+
+
+class _DieWithParent:
+    """Registered for multiprocessing's after-fork hook: an indexing child started by a rebuild
+    asks the kernel to kill it when the rebuilding process dies (even by kill -9), instead of
+    waiting forever on its job queue."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def arm(self) -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # not Linux: nothing to arm
+            return
+        if os.getppid() != self.parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+
+class IndexStore:
+    """The live index directory under `root`, its writers and its rebuilds."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._fork_guard: _DieWithParent | None = None
+
+    # -- storage ------------------------------------------------------------------------------
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current_name(self) -> str | None:
+        try:
+            return self.pointer.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def exists(self) -> bool:
+        name = self.current_name()
+        return bool(name) and whoosh_index.exists_in(str(self.root / name))
+
+    def _create_directory(self) -> tuple[str, Path]:
+        name = f"index-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
+        path = self.root / name
+        path.mkdir(parents=True)
+        whoosh_index.create_in(str(path), make_schema())
+        return name, path
+
+    def _swap_to(self, name: str) -> None:
+        tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(name)
+        os.replace(tmp, self.pointer)
+
+    def ensure(self) -> None:
+        """Create an empty live index if there is none."""
+        if self.exists():
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        name, _ = self._create_directory()
+        self._swap_to(name)
+
+    def _open_live(self):
+        self.ensure()
+        name = self.current_name()
+        assert name is not None
+        return name, whoosh_index.open_dir(str(self.root / name))
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _write(self, upserts: Iterable[dict[str, Any]], deletes: Mapping[str, int]) -> None:
+        upserts = list(upserts)
+        for _attempt in range(5):
+            name, ix = self._open_live()
+            writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.02)
+            if self.current_name() != name:  # a rebuild swapped the index while we waited
+                writer.cancel()
+                continue
+            with writer.searcher() as searcher:
+                versions = {
+                    doc_id: stored.get("version", 0)
+                    for doc_id in {d["id"] for d in upserts} | set(deletes)
+                    if (stored := searcher.document(id=doc_id)) is not None
+                }
+            for doc in upserts:
+                # A newer version already indexed (written by a later commit) wins.
+                if versions.get(doc["id"], -1) <= doc["version"]:
+                    writer.update_document(**doc)
+            for doc_id, version in deletes.items():
+                if doc_id in versions and versions[doc_id] <= version:
+                    writer.delete_by_term("id", doc_id)
+            writer.commit()
+            return
+        raise RuntimeError("the search index kept changing under the writer")
+
+    def apply(self, upserts: list[dict[str, Any]], deletes: Mapping[str, int]) -> None:
+        if upserts or deletes:
+            self._write(upserts, deletes)
+
+    @contextmanager
+    def rebuilding(self, *, wait: bool = True) -> Iterator[None]:
+        """Hold the rebuild lock (one rebuild at a time, across processes) and, holding it,
+        remove what an interrupted rebuild left behind. Raises RebuildRunning if `wait` is
+        false and another process holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "rebuild.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as error:
+                raise RebuildRunning("a rebuild of the search index is running") from error
+            try:
+                self._remove_leftovers()
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _remove_leftovers(self) -> None:
+        """Index directories other than the live one, and pointer files never swapped in:
+        with the rebuild lock held, nothing is writing them, so they are leftovers."""
+        live = self.current_name()
+        removed = []
+        for path in self.root.iterdir():
+            if path.name.startswith("index-") and path.name != live and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+            elif path.name.startswith("CURRENT.") and path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        if removed:
+            log.warning("removed what an interrupted index rebuild left: %s", ", ".join(removed))
+
+    def clean_leftovers(self) -> None:
+        """Remove an interrupted rebuild's leftovers, unless a rebuild is running now."""
+        try:
+            with self.rebuilding(wait=False):
+                pass
+        except RebuildRunning:
+            pass
+
+    def rebuild(
+        self, documents: Iterator[dict[str, Any]], total: int, progress: Progress | None = None
+    ) -> str | None:
+        """Build a fresh index beside the live one and swap it in atomically; call it inside
+        `rebuilding()`.
+
+        Returns the name of the replaced index, which the caller reconciles and then drops.
+        """
+        if self._fork_guard is None:
+            self._fork_guard = _DieWithParent()
+            multiprocessing.util.register_after_fork(self._fork_guard, _DieWithParent.arm)
+        old = self.current_name()
+        name, path = self._create_directory()
+        # Indexing is CPU-bound Python: several indexing processes, more than the cores because
+        # the parent (reading the database) keeps them waiting otherwise; measured best at 4 on
+        # 2 cores. Segments are kept separate rather than merged, which would serialise again.
+        procs = max(2, min(4, 2 * (os.cpu_count() or 1)))
+        writer = whoosh_index.open_dir(str(path)).writer(
+            limitmb=128, procs=procs, multisegment=procs > 1
+        )
+        try:
+            for count, doc in enumerate(documents, start=1):
+                writer.add_document(**doc)
+                if progress is not None:
+                    progress(count)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._swap_to(name)
+        return old if old != name else None
+
+    def versions_in(self, name: str) -> dict[str, int]:
+        """id → version of every document in a (possibly retired) index directory."""
+        ix = whoosh_index.open_dir(str(self.root / name))
+        with ix.searcher() as searcher:
+            return {
+                stored["id"]: stored.get("version", 0)
+                for _docnum, stored in searcher.reader().iter_docs()
+            }
+
+    def drop(self, name: str) -> None:
+        if name and name != self.current_name():
+            shutil.rmtree(self.root / name, ignore_errors=True)
