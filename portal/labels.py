@@ -68,6 +68,7 @@ ORGANIZATION_TYPE = {
 }
 
 ACTION_STATUS = {
+    ActionStatus.UNKNOWN: _l("Status unknown"),
     ActionStatus.PLANNED: _l("Planned"),
     ActionStatus.ONGOING: _l("Ongoing"),
     ActionStatus.DONE: _l("Done"),
@@ -75,6 +76,7 @@ ACTION_STATUS = {
 
 STRATEGY_STATUS = {
     StrategyStatus.DRAFT: _l("Draft"),
+    StrategyStatus.PUBLISHED: _l("Published, adoption not stated"),
     StrategyStatus.ADOPTED: _l("Adopted"),
 }
 

@@ -10,6 +10,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_decimal, format_timedelta, gettext
 
 from portal import labels
+from portal.dates import format_partial
 from portal.i18n import current_language
 from portal.taxonomy.facets import FACETS
 from portal.text import markdown_to_text, render_markdown, xml_text
@@ -90,6 +91,7 @@ def register(app: Flask) -> None:
         combine_invalid=combine_invalid,
         xml_text=xml_text,
         plain=markdown_to_text,
+        when=format_partial,
         waited=format_waited,
         iso=lambda value: value.isoformat(timespec="seconds"),
     )

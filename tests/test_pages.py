@@ -52,7 +52,7 @@ def test_sign_in_attempts_are_kept_thirty_days_as_the_privacy_page_says(app, cli
 
 def test_norwegian_content_is_marked_as_norwegian_in_the_english_interface(client):
     client.set_cookie("sprak", "en")
-    html = client.get("/eksempler/asker-moblelager-og-rammeavtale-for-brukte-mobler").get_data(
+    html = client.get("/eksempler/asker-mobellager-og-rammeavtale-for-brukte-mobler").get_data(
         as_text=True
     )
     assert '<html lang="en">' in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.cases.models import BODY_SECTIONS, EvidenceLevel, ProcurementStatus
+from portal.dates import format_partial
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION, VOCABULARY
@@ -95,6 +97,11 @@ def _result_row(row: dict[str, Any]) -> str:
         text += " (" + gettext("baseline %(b)s", b=_number(row["baseline"])) + ")"
     if row.get("period"):
         text += f", {row['period']}"
+    if row.get("measured_on"):
+        measured = date.fromisoformat(row["measured_on"])
+        text += f", {format_partial(measured, row.get('measured_precision'))}"
+    if row.get("source"):
+        text += " (" + gettext("source: %(source)s", source=row["source"]) + ")"
     if row.get("evidence_level") in set(EvidenceLevel):
         text += f" · {EVIDENCE_LEVEL[EvidenceLevel(row['evidence_level'])]}"
     return text.strip()

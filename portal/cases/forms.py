@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     FieldList,
@@ -22,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from portal.cases.models import EvidenceLevel, ProcurementStatus
+from portal.dates import PRECISION_LABELS, DatePrecision
 from portal.forms import PortalForm, plain_decimal
 from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION
 from portal.taxonomy.models import Vocabulary
@@ -45,12 +47,29 @@ class ResultForm(Form):
     value = DecimalField(_l("Value"), validators=[Optional()], places=None)
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
     baseline = DecimalField(_l("Baseline"), validators=[Optional()], places=None)
-    period = StringField(_l("Period or date"), validators=[Optional(), Length(max=120)])
+    measured_on = DateField(_l("Measured on"), validators=[Optional()], format="%Y-%m-%d")
+    measured_precision = SelectField(
+        _l("How precise the date is"),
+        choices=[SelectChoice(str(p), label) for p, label in PRECISION_LABELS.items()],
+        default=str(DatePrecision.DAY),
+        description=_l("As precise as the source: a quarter stays a quarter."),
+    )
+    period = StringField(
+        _l("Period"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("The period the figure covers, as the source puts it, e.g. “2023”."),
+    )
     evidence_level = SelectField(
         _l("Evidence"),
         choices=[SelectChoice(str(level), label) for level, label in EVIDENCE_LEVEL.items()],
         default=str(EvidenceLevel.SELF_REPORTED),
     )
+    source = StringField(
+        _l("Where the figure comes from"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("A report, a document and page, or who measured it."),
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
 
     @property
     def is_blank(self) -> bool:
@@ -163,7 +182,11 @@ def case_data_from(form: CaseForm):
                 unit=row.form.unit.data,
                 baseline=row.form.baseline.data,
                 period=row.form.period.data or None,
+                measured_on=row.form.measured_on.data,
+                measured_precision=DatePrecision(row.form.measured_precision.data),
                 evidence_level=EvidenceLevel(row.form.evidence_level.data),
+                source=(row.form.source.data or "").strip() or None,
+                note=(row.form.note.data or "").strip() or None,
             )
             for row in form.results
             if not row.form.is_blank
@@ -189,4 +212,8 @@ def fill_form_from(form: CaseForm, case) -> None:
             row.unit.data = result.unit
             row.baseline.data = plain_decimal(result.baseline)
             row.period.data = result.period
+            row.measured_on.data = result.measured_on
+            row.measured_precision.data = str(result.measured_precision or DatePrecision.DAY)
+            row.source.data = result.source
+            row.note.data = result.note
             row.evidence_level.data = str(result.evidence_level)

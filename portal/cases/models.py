@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.dates import DatePrecision
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.taxonomy.models import Term, Vocabulary
@@ -199,7 +200,12 @@ class CaseResult(db.Model):
     unit: Mapped[str] = mapped_column(String(60))
     baseline: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     measured_on: Mapped[date | None] = mapped_column(Date)
+    # "andre kvartal 2024" is stored as 2024-04-01 and "quarter", never as a made-up day.
+    measured_precision: Mapped[DatePrecision] = mapped_column(
+        _enum(DatePrecision), default=DatePrecision.DAY, server_default=DatePrecision.DAY.name
+    )
     period: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str | None] = mapped_column(String(300))  # where the figure is stated
     evidence_level: Mapped[EvidenceLevel] = mapped_column(_enum(EvidenceLevel))
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -212,7 +218,9 @@ class CaseResult(db.Model):
             "unit": self.unit,
             "baseline": None if self.baseline is None else str(self.baseline),
             "measured_on": self.measured_on.isoformat() if self.measured_on else None,
+            "measured_precision": str(self.measured_precision or DatePrecision.DAY),
             "period": self.period,
+            "source": self.source,
             "evidence_level": str(self.evidence_level),
             "note": self.note,
         }

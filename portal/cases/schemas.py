@@ -6,6 +6,7 @@ from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from portal.cases.queries import SORTS
+from portal.dates import format_partial
 from portal.i18n import current_language
 from portal.schema_fields import DecimalString, facet_args
 from portal.taxonomy.facets import FACET_BY_FIELD, VOCABULARY_FACETS
@@ -47,10 +48,28 @@ class ResultSchema(Schema):
     value = DecimalString(dump_only=True)
     unit = fields.String(dump_only=True)
     baseline = DecimalString(allow_none=True, dump_only=True)
-    measured_on = fields.Date(allow_none=True, dump_only=True)
+    measured_on = fields.Date(
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "The first day of the span measured_precision names."},
+    )
+    measured_precision = fields.String(
+        dump_only=True, metadata={"enum": ["day", "month", "quarter", "year", "early", "summer"]}
+    )
+    measured = fields.Method(
+        "get_measured",
+        dump_only=True,
+        metadata={"description": "The date as precisely as the source gives it, in words."},
+    )
     period = fields.String(allow_none=True, dump_only=True)
     evidence_level = fields.String(dump_only=True)
+    source = fields.String(
+        allow_none=True, dump_only=True, metadata={"description": "Where the figure is stated."}
+    )
     note = fields.String(allow_none=True, dump_only=True)
+
+    def get_measured(self, result) -> str | None:
+        return format_partial(result.measured_on, result.measured_precision) or None
 
 
 class SupportSchema(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from portal.cases.models import (
     Revision,
 )
 from portal.cases.permissions import can_edit, edits_need_approval, is_editor
+from portal.dates import DatePrecision, span_start
 from portal.extensions import db
 from portal.media import storage
 from portal.taxonomy.models import Term
@@ -40,6 +42,10 @@ class ResultData:
     evidence_level: EvidenceLevel
     baseline: Decimal | None = None
     period: str | None = None
+    measured_on: date | None = None
+    measured_precision: DatePrecision = DatePrecision.DAY
+    source: str | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -97,7 +103,11 @@ def _apply(case: Case, data: CaseData) -> None:
             unit=r.unit,
             baseline=r.baseline,
             period=r.period,
+            measured_on=span_start(r.measured_on, r.measured_precision) if r.measured_on else None,
+            measured_precision=r.measured_precision,
             evidence_level=r.evidence_level,
+            source=r.source,
+            note=r.note,
         )
         for i, r in enumerate(data.results)
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from portal.cases import images
 from portal.cases.errors import CaseError
 from portal.cases.models import BODY_SECTIONS, Case, CaseEvent, CaseStatus, Revision
 from portal.cases.permissions import is_author, is_editor
+from portal.dates import DatePrecision
 from portal.db import utcnow
 from portal.extensions import db
 from portal.media import storage
@@ -174,7 +176,10 @@ def apply_content(case: Case, content: dict[str, Any]) -> None:
             unit=row["unit"],
             baseline=None if row.get("baseline") is None else Decimal(row["baseline"]),
             period=row.get("period"),
+            measured_on=date.fromisoformat(row["measured_on"]) if row.get("measured_on") else None,
+            measured_precision=DatePrecision(row.get("measured_precision") or "day"),
             evidence_level=EvidenceLevel(row["evidence_level"]),
+            source=row.get("source"),
             note=row.get("note"),
         )
         for i, row in enumerate(content.get("results", []))

@@ -12,11 +12,13 @@ import yaml
 from sqlalchemy import select
 
 from portal.cases.models import BODY_SECTIONS, Case, CaseResult, CaseStatus, Revision
+from portal.dates import DatePrecision, is_span_start
 from portal.db import utcnow
 from portal.extensions import db
 from portal.organizations.models import Organization, OrganizationType
 from portal.strategies.models import (
     Action,
+    ActionStatus,
     CaseGoalLink,
     Direction,
     Indicator,
@@ -45,6 +47,15 @@ def _date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def _partial_date(value: Any, precision: Any, where: str) -> tuple[date | None, DatePrecision]:
+    """A date no more precise than its source: 2024-04-01 with "quarter", never 2024-06-30."""
+    day = _date(value)
+    known = DatePrecision(precision or DatePrecision.DAY)
+    if day is not None and not is_span_start(day, known):
+        raise SeedError(f"{where}: {day} is more precise than its precision {known!r}")
+    return day, known
 
 
 def load_seed(seed_dir: Path) -> Counter[str]:
@@ -151,6 +162,9 @@ def _load_case(data: dict, created: Counter[str], where: str) -> None:
         for slug in slugs
     ]
     for position, row in enumerate(data.get("results", [])):
+        measured_on, precision = _partial_date(
+            row.get("measured_on"), row.get("measured_precision"), where
+        )
         case.results.append(
             CaseResult(
                 position=position,
@@ -158,9 +172,11 @@ def _load_case(data: dict, created: Counter[str], where: str) -> None:
                 value=_decimal(row["value"]),
                 unit=row["unit"],
                 baseline=_decimal(row.get("baseline")),
-                measured_on=_date(row.get("measured_on")),
+                measured_on=measured_on,
+                measured_precision=precision,
                 period=row.get("period"),
                 evidence_level=row["evidence"],
+                source=row.get("source"),
                 note=row.get("note"),
             )
         )
@@ -180,7 +196,7 @@ def _load_strategy(data: dict, created: Counter[str], where: str) -> None:
         title=data["title"],
         period_from=data["period_from"],
         period_to=data["period_to"],
-        status=StrategyStatus(data.get("status", "adopted")),
+        status=StrategyStatus(data["status"]),
         adopted_by=data.get("adopted_by"),
         adopted_on=_date(data.get("adopted_on")),
         vision=(data.get("vision") or "").strip(),
@@ -204,12 +220,17 @@ def _load_strategy(data: dict, created: Counter[str], where: str) -> None:
             for position, action in enumerate(entry.get("actions", [])):
                 if isinstance(action, str):
                     action = {"title": action}
+                deadline, precision = _partial_date(
+                    action.get("deadline"), action.get("deadline_precision"), where
+                )
                 goal.actions.append(
                     Action(
                         title=action["title"],
                         responsible=action.get("responsible"),
-                        deadline=_date(action.get("deadline")),
-                        status=action.get("status", "planned"),
+                        deadline=deadline,
+                        deadline_precision=precision,
+                        # What became of a historic strategy's measures is not in its document.
+                        status=action.get("status", ActionStatus.UNKNOWN),
                         position=position,
                     )
                 )

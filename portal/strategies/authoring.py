@@ -103,8 +103,8 @@ def edit_strategy(strategy_id: int) -> str | Response:
 def delete_strategy(strategy_id: int) -> str | Response:
     """Delete a draft strategy after a confirmation (adopted ones are kept)."""
     strategy = strategy_for_author(strategy_id)
-    if strategy.is_adopted:
-        flash(gettext("An adopted strategy cannot be deleted. Make it a draft first."), "error")
+    if strategy.is_public:
+        flash(gettext("A public strategy cannot be deleted. Make it a draft first."), "error")
         return redirect(url_for(".edit_strategy", strategy_id=strategy.id))
     if request.method == "POST":
         db.session.delete(strategy)

@@ -15,6 +15,7 @@ from docx.text.paragraph import Paragraph
 from flask_babel import gettext
 
 from portal.cases.models import CaseResult
+from portal.dates import format_partial
 from portal.i18n import current_language
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.chart_images import coverage_png, indicator_png
@@ -22,6 +23,7 @@ from portal.strategies.charts import indicator_chart, summary_of
 from portal.strategies.coverage import coverage_sentence, evidence_label
 from portal.strategies.queries import GoalNode, StrategyView
 from portal.templating import format_day, format_number
+from portal.text import markdown_to_text
 
 KEY_RESULTS = 3  # results shown per evidence case
 
@@ -88,7 +90,7 @@ def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
     level = min(node.depth + 2, 8)
     document.add_heading(heading, level=level)
     if goal.description:
-        document.add_paragraph(goal.description)
+        document.add_paragraph(markdown_to_text(goal.description))
     if goal.actions:
         document.add_heading(gettext("Actions"), level=level + 1)
         _table(
@@ -100,7 +102,12 @@ def _goal(document, node: GoalNode, case_url: Callable[[str], str]) -> None:
                 gettext("Status"),
             ],
             [
-                [a.title, a.responsible or "", format_day(a.deadline), str(ACTION_STATUS[a.status])]
+                [
+                    a.title,
+                    a.responsible or "",
+                    format_partial(a.deadline, a.deadline_precision),
+                    str(ACTION_STATUS[a.status]),
+                ]
                 for a in goal.actions
             ],
         )

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.dates import PRECISION_LABELS, DatePrecision
 from portal.forms import CommaDecimalField, PortalForm
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
@@ -106,6 +107,12 @@ class ActionForm(PortalForm):
     )
     responsible = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=200)])
     deadline = DateField(_l("Deadline"), validators=[Optional()], format="%Y-%m-%d")
+    deadline_precision = SelectField(
+        _l("How precise the deadline is"),
+        choices=[SelectChoice(str(p), label) for p, label in PRECISION_LABELS.items()],
+        default=str(DatePrecision.DAY),
+        description=_l("“By summer 2017” is a summer, not a day: pick a day in it and “Summer”."),
+    )
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(str(s), label) for s, label in ACTION_STATUS.items()],
@@ -117,6 +124,7 @@ class ActionForm(PortalForm):
             title=self.title.data,
             responsible=self.responsible.data,
             deadline=self.deadline.data,
+            deadline_precision=DatePrecision(self.deadline_precision.data),
             status=ActionStatus(self.status.data),
         )
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.dates import DatePrecision
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -29,11 +30,16 @@ if TYPE_CHECKING:
 
 
 class StrategyStatus(enum.StrEnum):
-    DRAFT = "draft"
-    ADOPTED = "adopted"
+    DRAFT = "draft"  # seen only by its own organisation
+    PUBLISHED = "published"  # public, but no adoption is recorded (the source shows none)
+    ADOPTED = "adopted"  # adopted by a named body on a date
+
+
+PUBLIC_STRATEGY_STATUSES = (StrategyStatus.PUBLISHED, StrategyStatus.ADOPTED)
 
 
 class ActionStatus(enum.StrEnum):
+    UNKNOWN = "unknown"  # a historic strategy's measure whose outcome the source does not tell
     PLANNED = "planned"
     ONGOING = "ongoing"
     DONE = "done"
@@ -78,6 +84,11 @@ class Strategy(db.Model):
     @property
     def is_adopted(self) -> bool:
         return self.status is StrategyStatus.ADOPTED
+
+    @property
+    def is_public(self) -> bool:
+        """Anyone may read it (adopted, or published without a recorded adoption)."""
+        return self.status in PUBLIC_STRATEGY_STATUSES
 
     @property
     def root_goals(self) -> list[StrategyGoal]:
@@ -142,6 +153,10 @@ class Action(db.Model):
     title: Mapped[str] = mapped_column(Text)
     responsible: Mapped[str | None] = mapped_column(String(200))
     deadline: Mapped[date | None] = mapped_column(Date)
+    # How precise the deadline is: "innen sommeren 2017" is stored as 2017-06-01 and "summer".
+    deadline_precision: Mapped[DatePrecision] = mapped_column(
+        _enum(DatePrecision), default=DatePrecision.DAY, server_default=DatePrecision.DAY.name
+    )
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.PLANNED)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from portal.accounts.models import Role
-from portal.strategies.models import Strategy, StrategyStatus
+from portal.strategies.models import PUBLIC_STRATEGY_STATUSES, Strategy
 
 
 def _organization_id(user: Any) -> int | None:
@@ -17,13 +17,16 @@ def _organization_id(user: Any) -> int | None:
 
 
 def visible_strategies(user: Any = None) -> Select[tuple[Strategy]]:
-    """Strategies the user may see: adopted ones, and drafts of the user's own organization."""
+    """Strategies the user may see: public ones, and drafts of the user's own organization."""
     stmt = select(Strategy)
     organization_id = _organization_id(user)
     if organization_id is None:
-        return stmt.where(Strategy.status == StrategyStatus.ADOPTED)
+        return stmt.where(Strategy.status.in_(PUBLIC_STRATEGY_STATUSES))
     return stmt.where(
-        or_(Strategy.status == StrategyStatus.ADOPTED, Strategy.organization_id == organization_id)
+        or_(
+            Strategy.status.in_(PUBLIC_STRATEGY_STATUSES),
+            Strategy.organization_id == organization_id,
+        )
     )
 
 

@@ -92,6 +92,16 @@ class StrategyView:
     def coverage(self) -> dict[str, int]:
         return {"goals_total": self.goals_total, "goals_with_evidence": self.goals_with_evidence}
 
+    def levels(self) -> list[tuple[str, int, int]]:
+        """(kind, goals with cases on them or below, goals) for each kind of goal, in the
+        order the strategy introduces them: «Delmål», «Område», «Satsingsområde» …"""
+        counts: dict[str, list[int]] = {}
+        for node in self.walk():
+            row = counts.setdefault(node.goal.kind.strip(), [0, 0])
+            row[0] += bool(node.has_evidence or node.cases_below)
+            row[1] += 1
+        return [(kind, covered, total) for kind, (covered, total) in counts.items()]
+
     def walk(self) -> list[GoalNode]:
         out: list[GoalNode] = []
 

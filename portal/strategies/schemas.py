@@ -56,7 +56,13 @@ class ActionSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     responsible = fields.String(allow_none=True)
-    deadline = fields.Date(allow_none=True)
+    deadline = fields.Date(
+        allow_none=True,
+        metadata={"description": "The first day of the span deadline_precision names."},
+    )
+    deadline_precision = fields.String(
+        metadata={"enum": ["day", "month", "quarter", "year", "early", "summer"]}
+    )
     status = fields.String()
 
 

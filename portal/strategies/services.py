@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.cases.services import slugify
+from portal.dates import DatePrecision, span_start
 from portal.extensions import db
 from portal.strategies.models import (
     Action,
@@ -59,6 +60,7 @@ class ActionData:
     title: str
     responsible: str | None = None
     deadline: date | None = None
+    deadline_precision: DatePrecision = DatePrecision.DAY
     status: ActionStatus = ActionStatus.PLANNED
 
 
@@ -238,7 +240,8 @@ def _remove_positioned(collection: list, item: Any) -> None:
 def _apply_action(action: Action, data: ActionData) -> None:
     action.title = data.title.strip()
     action.responsible = (data.responsible or "").strip() or None
-    action.deadline = data.deadline
+    action.deadline = span_start(data.deadline, data.deadline_precision) if data.deadline else None
+    action.deadline_precision = data.deadline_precision
     action.status = data.status
 
 

@@ -72,6 +72,6 @@ def export_docx(strategy_id: int) -> Response:
     response = Response(body, mimetype=DOCX)
     filename = f"{slugify(view.strategy.title)}.docx"  # e.g. ...-rauma-kommune-2020-2024.docx
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if not view.strategy.is_adopted:
+    if not view.strategy.is_public:
         response.headers["Cache-Control"] = "private, no-store"  # a draft must not be cached
     return response

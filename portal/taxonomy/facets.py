@@ -48,7 +48,7 @@ class Facet:
 FACETS: tuple[Facet, ...] = (
     Facet("category", "kategori", "category", _l("Category"), _l("Categories"),
           Vocabulary.CATEGORY),
-    Facet("theme", "mal", "goal", _l("Goal"), _l("Goals"), Vocabulary.THEME),
+    Facet("theme", "mal", "goal", _l("Theme"), _l("Themes"), Vocabulary.THEME),
     Facet("success_factor", "suksessfaktor", "success_factor", _l("Success factor"),
           _l("Success factors"), Vocabulary.SUCCESS_FACTOR),
     Facet("incentive", "insentiv", "incentive", _l("Contract incentive"),

@@ -8,7 +8,7 @@ from portal.cases.models import CaseStatus
 from portal.extensions import db
 from portal.strategies.models import Strategy, StrategyStatus
 
-ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+ASKER = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
 
 
 def test_case_list_shape_and_pagination(client):

@@ -91,7 +91,7 @@ def test_drafts_are_visible_to_the_organization_only(app, contributor):
     # Never in lists, search or the API, not even for the organization's own members.
     for client in (contributor, other):
         html = client.get("/eksempler/?q=kontorstoler").get_data(as_text=True)
-        assert "0 eksempler passer med «kontorstoler»" in html
+        assert "0 treff for «kontorstoler»" in html
     assert app.test_client().get("/api/v1/search?q=kontorstoler").get_json()["total"] == 0
 
 

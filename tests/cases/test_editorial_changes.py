@@ -78,7 +78,7 @@ def test_review_shows_every_changed_field_in_words(app, people):
     assert before_status != "planned"
     assert "Status for anskaffelsen Før: Gjennomført → Etter: Planlagt" in text
     assert re.search(r"Kategori \+ Lagt til: Møbler", text), text
-    assert "Mål − Fjernet: Klima og miljø" in text
+    assert "Tema − Fjernet: Klima og miljø" in text
     assert "Kontaktpersonens navn Før: (ikke oppgitt) → Etter: Kari Kontakt" in text
     assert "Målte resultater" in text and "+ Lagt til: Reparerte stoler: 300 stoler" in text
     # The unchanged story is not listed as changed.

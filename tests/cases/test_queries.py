@@ -68,7 +68,7 @@ def test_unpublished_cases_are_never_listed_or_counted(app, ctx, factory):
 
 
 def test_related_cases_share_tags_and_exclude_the_case_itself(app, ctx):
-    case = permissions.case_for_viewer("asker-moblelager-og-rammeavtale-for-brukte-mobler", None)
+    case = permissions.case_for_viewer("asker-mobellager-og-rammeavtale-for-brukte-mobler", None)
     related = queries.related_cases(case)
     assert related and case not in related
     own = {t.id for t in case.terms}

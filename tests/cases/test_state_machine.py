@@ -16,7 +16,7 @@ from portal.extensions import db
 from tests.cases.test_authoring import _form
 from tests.cases.test_workflow import _status, people  # noqa: F401  (fixture)
 
-ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+ASKER = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
 ORG = SimpleNamespace(id=1)
 
 

@@ -190,7 +190,7 @@ def test_history_shows_diffs_between_revisions_and_editors_restore(app, people):
 
 def test_an_edit_to_a_published_case_waits_for_the_editors(app, people):
     author, editor = people
-    slug = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+    slug = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
     edit = f"/eksempler/{slug}/rediger"
     page = author.get(edit).get_data(as_text=True)
     assert "Send endringen til redaksjonen" in page

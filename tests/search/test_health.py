@@ -61,7 +61,7 @@ def test_damaged_segment_files_give_a_notice_not_a_500_and_rebuild_heals_them(ap
     assert response.status_code == 200
     assert "Søkeindeksen bygges opp på nytt" in response.get_data(as_text=True)
     assert _wait_for(
-        lambda: "eksempler passer" in client.get("/eksempler/?q=ombruk").get_data(as_text=True)
+        lambda: "treff for «ombruk»" in client.get("/eksempler/?q=ombruk").get_data(as_text=True)
     )
     result = app.test_cli_runner().invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ import pytest
 from portal.search.backend import SearchRequest
 from portal.search.service import search_cases
 
-ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+ASKER = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
 BERGEN_FAKTURA = "bergen-kontraktsnummer-pa-faktura-og-innkjopsanalyse"
 NIVEL = "bergen-nivel-regulering-av-sparkesykler"
 MOBILITET = "bodo-og-alesund-kjoper-mobilitet-som-tjeneste"
@@ -78,6 +78,9 @@ QUERIES: dict[str, set[str]] = {
     # the field's own words for what a case is about
     "bonus malus": {UIO, SIS},
     "bonus-malus": {UIO, SIS},
+    "bonus": {UIO, SIS},
+    "malus": {UIO, SIS},
+    "leasing": {MOBILITET, HOJE},
     "insentiv i kontrakten": {UIO, SIS, PASLAG},
     "markedsdialog": {NITTEDAL, MOBILITET, NIVEL},
     "innovasjonspartnerskap": {NIVEL, NITTEDAL},
@@ -96,8 +99,8 @@ QUERIES: dict[str, set[str]] = {
     "kan vi eie gulvmattene selv i stedet for å leie": {HOJE},
 }
 
-FLOOR_HITS_AT_3 = 0.96  # measured 0.962 (51 of 53); misses: e-handel, innovasjonspartnerskap
-FLOOR_MRR = 0.94  # measured 0.943
+FLOOR_HITS_AT_3 = 0.96  # measured 0.964 (54 of 56); misses: e-handel, innovasjonspartnerskap
+FLOOR_MRR = 0.945  # measured 0.946
 RANKS: dict[str, int | None] = {}
 
 

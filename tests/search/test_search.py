@@ -13,7 +13,7 @@ from portal.search.service import search_cases
 from portal.taxonomy.models import Term, Vocabulary
 
 PORSGRUNN = "porsgrunn-rammeavtaler-med-samspill-for-vann-og-avlop"
-ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+ASKER = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
 
 
 def _slugs(text: str = "", **filters) -> list[str]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-ASKER = "asker-moblelager-og-rammeavtale-for-brukte-mobler"
+ASKER = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
 
 
 def test_search_page_highlights_and_keeps_the_query(client):
     html = client.get("/eksempler/?q=brukte+møbler").get_data(as_text=True)
-    assert "1 eksempel passer med «brukte møbler»" in html
+    assert "1 treff for «brukte møbler»" in html
     assert "<mark>møbler</mark>" in html
     assert 'value="brukte møbler"' in html
 

@@ -19,7 +19,7 @@ from tests.strategies.test_authoring import _add_goal, _create, _post
 from tests.web import csrf_token, login, make_user
 
 SIRKULA = "sirkula-avtaleforvalter-sparte-4-4-millioner"
-TRONDHEIM = "trondheim-hoyere-paslag-pa-brukte-byggevarer"
+SIS = "statens-innkjopssenter-smaordregebyr-for-forbruksmateriell"
 
 
 def _case_id(app, slug: str) -> int:
@@ -277,7 +277,7 @@ def test_the_word_document_follows_the_interface_language(app, client):
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "Goals" in headings and "Evidence coverage" in headings
     text = "\n".join(p.text for p in document.paragraphs)
-    assert re.search(r"\d+ of \d+ sub-goals have supporting cases\.", text)
+    assert re.search(r"\d+ of 5 delmål and \d+ of 18 områder have supporting cases\.", text)
     assert "no-store" not in response.headers.get("Cache-Control", "")  # adopted: public
 
 
@@ -325,8 +325,8 @@ def test_the_word_document_is_a4_in_the_readers_language_with_headings_in_order(
 
 def test_indicator_charts_are_pictures_and_baselines_carry_units(app, author, plan):
     strategy_id, reuse, follow_up = plan
-    _link(author, strategy_id, follow_up, TRONDHEIM, "Viser prising av brukte byggevarer.",
-          _case_id(app, TRONDHEIM))  # fmt: skip
+    _link(author, strategy_id, follow_up, SIS, "Viser et gebyr som endret bestillingsvaner.",
+          _case_id(app, SIS))  # fmt: skip
     goal_page = f"/strategier/{strategy_id}/mal/{follow_up}"
     _indicator_measured_at_80(author, goal_page)
     download = author.get(f"/strategier/{strategy_id}/eksport.docx")
@@ -341,7 +341,4 @@ def test_indicator_charts_are_pictures_and_baselines_carry_units(app, author, pl
     assert any(c.startswith("Avtalelojalitet:") for c in captions)
     # A result with a baseline names the unit on both numbers.
     text = "\n".join(p.text for p in document.paragraphs)
-    assert (
-        "Påslag på brukte byggevarer: 25 % av markedspris (utgangspunkt 12 % av markedspris)"
-        in text
-    )
+    assert "Andel småordre (under 1000 kr): 7,2 % (utgangspunkt 12,7 %)" in text

@@ -26,9 +26,15 @@ def test_strategy_page_shows_tree_actions_indicators_and_coverage(app, client):
     with app.app_context():
         strategy = _strategy("lorenskog-anskaffelsesstrategi-2016-2020")
         view = strategy_view(strategy)
-        strategy_id, covered, total = strategy.id, view.goals_with_evidence, view.goals_total
+        strategy_id, levels = strategy.id, view.levels()
     html = client.get(f"/strategier/{strategy_id}").get_data(as_text=True)
-    assert f"{covered} av {total} delmål har eksempler." in html
+    # Each level counted and named as the strategy names it.
+    (areas, areas_covered, areas_total), (measures, covered, total) = levels
+    assert (areas, areas_total, measures, total) == ("Satsingsområde", 3, "Tiltaksområde", 7)
+    assert (
+        f"{areas_covered} av 3 satsingsområder og {covered} av 7 tiltaksområder har eksempler."
+        in html
+    )
     assert 0 < covered < total
     assert "Satsingsområde 1" in html
     assert "Vedtatt av Kommunestyret 22. juni 2016" in html
