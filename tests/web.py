@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
@@ -42,3 +43,70 @@ def login(client, email: str) -> None:
         "/logg-inn", data={"email": email, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would send for one form: inputs, checked boxes, selected options
+    and text areas (buttons left out; the test names the action it presses)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._chosen = False
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action", "") == self.action
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append((a["name"], a.get("value", "on" if "checked" in a else "")))
+        elif tag == "select":
+            self._select, self._first_option, self._chosen = a.get("name"), None, False
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = a.get("value", "")
+            if "selected" in a:
+                self.fields.append((self._select, a.get("value", "")))
+                self._chosen = True
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select:
+            if not self._chosen and self._first_option is not None:
+                self.fields.append((self._select, self._first_option))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # A browser drops the one newline that follows <textarea>.
+            self.fields.append((self._textarea, "".join(self._text).removeprefix("\n")))
+            self._textarea = None
+
+
+def form_fields(html: str, action: str = "") -> dict[str, str | list[str]]:
+    """What submitting the form posting to `action` ("": to its own page) would send."""
+    parser = _FormFields(action)
+    parser.feed(html)
+    out: dict[str, str | list[str]] = {}
+    for name, value in parser.fields:
+        if name in out:
+            existing = out[name]
+            out[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            out[name] = value
+    return out

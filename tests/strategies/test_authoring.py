@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.extensions import db
-from portal.strategies.models import Indicator, Strategy, StrategyGoal, StrategyStatus
+from portal.strategies.models import Action, Indicator, Strategy, StrategyGoal, StrategyStatus
 from tests.web import csrf_token, login, make_user
 
 
@@ -195,6 +195,26 @@ def test_actions_and_indicators_with_measurements(app, author):
     assert "<svg" in page and "<polyline" in page
     assert "Siste måling 42,5 % den 30. juni 2026." in page
     assert "56 prosent av veien fra utgangspunktet til målet." in page
+
+
+def test_a_deadline_is_as_precise_as_the_plan_says(app, author):
+    strategy_id = _create(author)
+    goal = _add_goal(author, strategy_id, "Avtaleoppfølging")
+    goal_page = f"/strategier/{strategy_id}/mal/{goal}"
+    response = _post(author, f"{goal_page}/tiltak", {
+        "action-title": "Kjøpe et kontraktsadministrasjonsverktøy",
+        "action-deadline": "2027-07-15", "action-deadline_precision": "summer",
+        "action-status": "planned",
+    }, token_from=goal_page, prefix="action-")  # fmt: skip
+    assert response.status_code == 302
+    with app.app_context():
+        action = db.session.scalars(
+            select(Action).where(Action.title == "Kjøpe et kontraktsadministrasjonsverktøy")
+        ).one()
+        assert action.deadline.isoformat() == "2027-06-01"  # the summer, not the 15 July
+    page = author.get(f"/strategier/{strategy_id}").get_data(as_text=True)
+    assert "frist sommeren 2027" in page
+    assert "15. juli 2027" not in page
 
 
 def test_author_cannot_edit_another_organisations_strategy(app, author):

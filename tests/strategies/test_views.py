@@ -86,3 +86,20 @@ def test_case_page_does_not_cite_draft_strategies(client, factory):
     html = client.get(f"/eksempler/{slug}").get_data(as_text=True)
     assert "Hemmelig utkast" not in html
     assert "Ingen strategi viser til dette eksemplet ennå." in html
+
+
+def test_a_strategy_without_a_recorded_adoption_says_so(app, client):
+    with app.app_context():
+        strategy = _strategy("rauma-anskaffelsesstrategi-2020-2024")
+        strategy_id, levels = strategy.id, strategy_view(strategy).levels()
+    html = client.get(f"/strategier/{strategy_id}").get_data(as_text=True)
+    assert "Publisert, vedtak ikke oppgitt" in html
+    assert "Dokumentet sier ikke at strategien er vedtatt, eller av hvem." in html
+    assert "signert av kommunedirektør" in html
+    assert "Vedtatt av" not in html
+    # One hovedmål is not counted; delmål and områder are, each by its own name.
+    counts = {kind: (covered, total) for kind, covered, total in levels}
+    delmal, omrader = counts["Delmål"], counts["Område"]
+    assert (delmal[1], omrader[1]) == (5, 18)
+    assert f"{delmal[0]} av 5 delmål og {omrader[0]} av 18 områder har eksempler." in html
+    assert "Status ukjent" in html  # what became of the measures is not in the document
