@@ -8,8 +8,11 @@ from decimal import Decimal
 from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField
+from wtforms import DecimalField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput
+
+from portal.dates import PRECISION_LABELS, DatePrecision
 
 _AUTO = object()
 
@@ -66,3 +69,13 @@ class CommaDecimalField(DecimalField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(plain_decimal(self.data))
+
+
+def precision_field(label: str, description: str) -> SelectField:
+    """How precise the date beside it is: a day, a month, a quarter … (see portal.dates)."""
+    return SelectField(
+        label,
+        choices=[SelectChoice(str(p), text) for p, text in PRECISION_LABELS.items()],
+        default=str(DatePrecision.DAY),
+        description=description,
+    )

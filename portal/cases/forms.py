@@ -23,8 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from portal.cases.models import EvidenceLevel, ProcurementStatus
-from portal.dates import PRECISION_LABELS, DatePrecision
-from portal.forms import PortalForm, plain_decimal
+from portal.dates import DatePrecision
+from portal.forms import PortalForm, plain_decimal, precision_field
 from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION
 from portal.taxonomy.models import Vocabulary
 
@@ -48,11 +48,8 @@ class ResultForm(Form):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
     baseline = DecimalField(_l("Baseline"), validators=[Optional()], places=None)
     measured_on = DateField(_l("Measured on"), validators=[Optional()], format="%Y-%m-%d")
-    measured_precision = SelectField(
-        _l("How precise the date is"),
-        choices=[SelectChoice(str(p), label) for p, label in PRECISION_LABELS.items()],
-        default=str(DatePrecision.DAY),
-        description=_l("As precise as the source: a quarter stays a quarter."),
+    measured_precision = precision_field(
+        _l("How precise the date is"), _l("As precise as the source: a quarter stays a quarter.")
     )
     period = StringField(
         _l("Period"),

@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.dates import PRECISION_LABELS, DatePrecision
-from portal.forms import CommaDecimalField, PortalForm
+from portal.dates import DatePrecision
+from portal.forms import CommaDecimalField, PortalForm, precision_field
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.strategies.services import ActionData, GoalData, IndicatorData, StrategyData
@@ -107,11 +107,9 @@ class ActionForm(PortalForm):
     )
     responsible = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=200)])
     deadline = DateField(_l("Deadline"), validators=[Optional()], format="%Y-%m-%d")
-    deadline_precision = SelectField(
+    deadline_precision = precision_field(
         _l("How precise the deadline is"),
-        choices=[SelectChoice(str(p), label) for p, label in PRECISION_LABELS.items()],
-        default=str(DatePrecision.DAY),
-        description=_l("“By summer 2017” is a summer, not a day: pick a day in it and “Summer”."),
+        _l("“By summer 2017” is a summer, not a day: pick a day in it and “Summer”."),
     )
     status = SelectField(
         _l("Status"),

@@ -81,7 +81,7 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
     first_goal_path = page.url
     page.get_by_role("textbox", name="Tiltak", exact=True).fill("Avtale om ombruk av kontormøbler")
     page.get_by_label("Ansvarlig enhet").fill("Innkjøpsenheten")
-    page.get_by_label("Frist").fill("2026-12-31")
+    page.get_by_label("Frist", exact=True).fill("2026-12-31")
     page.get_by_role("button", name="Legg til tiltaket").click()
     expect(page.get_by_text("Tiltaket er lagt til.")).to_be_visible()
     axe.check(page)
@@ -100,7 +100,7 @@ def test_author_builds_a_strategy_links_cases_and_exports_it(
     expect(page.get_by_text("Indikatoren er lagt til.")).to_be_visible()
     axe.check(page)
     for day, value in (("2026-06-30", "12"), ("2027-06-30", "22,5")):
-        page.get_by_label("Målt dato").fill(day)
+        page.get_by_label("Måledato").fill(day)
         page.get_by_label("Verdi", exact=True).fill(value)
         page.get_by_role("button", name="Registrer målingen").click()
         expect(page.get_by_text("Målingen er registrert.")).to_be_visible()
