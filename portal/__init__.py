@@ -104,6 +104,9 @@ def _register_extensions(app: Flask) -> None:
     from portal.media import storage
 
     storage.register_session_events()
+    from portal.pagecache.cache import init_page_cache
+
+    init_page_cache(app)
 
 
 def _register_blueprints(app: Flask) -> None:

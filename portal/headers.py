@@ -73,14 +73,14 @@ def _add_headers(response: Response) -> Response:
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers["Strict-Transport-Security"] = HSTS
-    if request.endpoint not in _SHARED_ENDPOINTS and _is_signed_in():
+    if request.endpoint not in _SHARED_ENDPOINTS and is_signed_in():
         # Pages for a signed-in person (drafts, queues, forms) stay out of every cache.
         headers["Cache-Control"] = "private, no-store"
         headers.add("Vary", "Cookie")
     return response
 
 
-def _is_signed_in() -> bool:
+def is_signed_in() -> bool:
     try:
         return bool(current_user.is_authenticated)
     except SQLAlchemyError:  # the database is down: the error page still gets its headers

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, redirect, request
 from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from portal.extensions import csrf
 from portal.urls import safe_next_url
 
 bp = Blueprint("i18n", __name__)
@@ -25,9 +29,26 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def _is_same_origin() -> bool:
+    """Whether the form was sent from one of this site's own pages. Browsers name the sending
+    page's origin on every POST (Origin, else Referer); a cross-site form cannot fake it."""
+    sender = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(sender)
+    own = urlsplit(request.host_url)
+    return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
 @bp.post("/sprak")
+@csrf.exempt
 def set_language() -> Response:
-    """Store the chosen interface language and go back to where the user was."""
+    """Store the chosen interface language and go back to where the user was.
+
+    The switch is in the header of every page, including the pages served from the shared page
+    cache to anonymous visitors: it carries no per-visitor token. It is protected against
+    cross-site requests by the origin check instead of a CSRF token.
+    """
+    if not _is_same_origin():
+        raise CSRFError("The language form was not sent from this site.")
     language = request.form.get("language", "")
     response = redirect(safe_next_url(request.form.get("next")))
     if language in current_app.config["LANGUAGES"]:

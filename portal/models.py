@@ -5,6 +5,7 @@ from portal.accounts.parking import ParkedForm
 from portal.cases.models import Case, CaseEvent, CaseResult, Image, Revision
 from portal.notifications.models import Notification
 from portal.organizations.models import Organization
+from portal.pagecache.models import ContentState
 from portal.strategies.models import (
     Action,
     CaseGoalLink,
@@ -21,6 +22,7 @@ __all__ = [
     "CaseEvent",
     "CaseGoalLink",
     "CaseResult",
+    "ContentState",
     "Image",
     "Indicator",
     "LoginAttempt",

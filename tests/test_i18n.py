@@ -34,26 +34,35 @@ def test_norwegian_is_the_default(client):
     assert "Nyeste eksempler" in html
 
 
-def test_switching_to_english_and_back(app):
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    response = client.post("/sprak", data={"language": "en", "next": "/eksempler/"})
+SAME_SITE = {"Origin": "http://localhost"}
+
+
+def test_switching_to_english_and_back(client):
+    response = client.post("/sprak", data={"language": "en", "next": "/eksempler/"},
+                           headers=SAME_SITE)  # fmt: skip
     assert response.status_code == 302
     assert response.headers["Location"] == "/eksempler/"
     html = client.get("/eksempler/").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Apply filters" in html
-    client.post("/sprak", data={"language": "nb", "next": "/"})
+    client.post("/sprak", data={"language": "nb", "next": "/"}, headers=SAME_SITE)
     assert "Bruk filtre" in client.get("/eksempler/").get_data(as_text=True)
 
 
-def test_language_switch_refuses_foreign_redirects(app):
-    app.config["WTF_CSRF_ENABLED"] = False
-    response = app.test_client().post("/sprak", data={"language": "en", "next": "//evil.example"})
+def test_language_switch_refuses_foreign_redirects(client):
+    response = client.post("/sprak", data={"language": "en", "next": "//evil.example"},
+                           headers=SAME_SITE)  # fmt: skip
     assert response.headers["Location"] == "/"
 
 
-def test_language_switch_requires_csrf_token(client):
-    response = client.post("/sprak", data={"language": "en", "next": "/"})
-    assert response.status_code == 400
-    assert "Skjemaet er utløpt" in response.get_data(as_text=True)
+def test_language_switch_refuses_a_form_sent_from_another_site(client):
+    """The switch carries no token (it is on every cached page); the origin protects it."""
+    for headers in ({}, {"Origin": "https://evil.example"},
+                    {"Referer": "https://evil.example/side"}):  # fmt: skip
+        response = client.post("/sprak", data={"language": "en", "next": "/"}, headers=headers)
+        assert response.status_code == 400
+        assert "Skjemaet er utløpt" in response.get_data(as_text=True)
+        assert "Set-Cookie" not in response.headers
+    by_referer = client.post("/sprak", data={"language": "en", "next": "/"},
+                             headers={"Referer": "http://localhost/eksempler/"})  # fmt: skip
+    assert by_referer.status_code == 302 and "sprak=en" in by_referer.headers["Set-Cookie"]

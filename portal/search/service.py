@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
 from portal.extensions import db
+from portal.pagecache.cache import do_not_cache
 from portal.search import health
 from portal.search.backend import SearchRequest, SearchResult
 from portal.search.engine import backend
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def _degraded() -> SearchResult:
-    # Not a false "0 eksempler": the page says the index is being rebuilt.
+    # Not a false "0 eksempler": the page says the index is being rebuilt (and is not cached).
+    do_not_cache()
     return SearchResult(total=0, hits=[], facets={f: {} for f in FACET_FIELDS}, degraded=True)
 
 

@@ -1,0 +1,97 @@
+"""The content generation: a number that changes whenever public content changes.
+
+A flush that touches a case, its results or images, a term, an organisation or anything of a
+strategy bumps the generation with an UPDATE in the same transaction: it commits with the
+change and rolls back with it, so no worker can see the change without the new generation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, has_app_context
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from portal.cases.models import Case, CaseResult, Image
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.pagecache.models import ContentState
+from portal.strategies.models import (
+    Action,
+    CaseGoalLink,
+    Indicator,
+    Measurement,
+    Strategy,
+    StrategyGoal,
+)
+from portal.taxonomy.models import Term
+
+PUBLIC_CONTENT = (
+    Case, CaseResult, Image, Term, Organization, Strategy, StrategyGoal, Action, Indicator,
+    Measurement, CaseGoalLink,
+)  # fmt: skip
+BUMPED = "content_generation_bumped"
+STATE_ID = 1
+
+
+def current() -> tuple[int, datetime | None]:
+    """This request's view of the generation and when it changed (read once per request)."""
+    cached = g.get("content_generation")
+    if cached is None:
+        try:
+            row = db.session.execute(
+                select(ContentState.generation, ContentState.changed_at).where(
+                    ContentState.id == STATE_ID
+                )
+            ).first()
+        except SQLAlchemyError:
+            db.session.rollback()
+            row = None
+        cached = (row[0], row[1]) if row else (0, None)
+        g.content_generation = cached
+    return cached
+
+
+def _touches_public_content(session: Session) -> bool:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PUBLIC_CONTENT) and (
+            obj in session.new or obj in session.deleted or session.is_modified(obj)
+        ):
+            return True
+    return False
+
+
+def _after_flush(session: Session, _context) -> None:
+    if session.info.get(BUMPED) or not _touches_public_content(session):
+        return
+    session.info[BUMPED] = True
+    from portal.db import utcnow
+
+    connection = session.connection()
+    bumped = connection.execute(
+        update(ContentState)
+        .where(ContentState.id == STATE_ID)
+        .values(generation=ContentState.generation + 1, changed_at=utcnow())
+    )
+    if bumped.rowcount == 0:
+        connection.execute(
+            ContentState.__table__.insert().values(id=STATE_ID, generation=2, changed_at=utcnow())
+        )
+    if has_app_context():
+        g.pop("content_generation", None)
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(BUMPED, None)
+
+
+def register_session_events() -> None:
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    if event.contains(FlaskSession, "after_flush", _after_flush):
+        return
+    event.listen(FlaskSession, "after_flush", _after_flush)
+    event.listen(FlaskSession, "after_commit", _forget)
+    event.listen(FlaskSession, "after_soft_rollback", _forget)
