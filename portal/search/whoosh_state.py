@@ -20,7 +20,6 @@ class _DocInfo:
     case_id: int
     slug: str
     published: int
-    facets: dict[str, frozenset[str]]
 
 
 def mask(docnums: Iterable[int]) -> int:
@@ -46,16 +45,22 @@ def members(bits: int) -> list[int]:
 
 
 class _FacetTable:
-    """Per facet value, the set of documents that carry it, as bitmasks."""
+    """Per facet value, the set of documents that carry it, as bitmasks.
 
-    def __init__(self, docs: dict[int, _DocInfo]) -> None:
+    Built from the facet fields' posting lists (which skip deleted documents), not from the
+    stored documents: a term's postings are its documents, ready to become a mask.
+    """
+
+    def __init__(self, reader, docs: dict[int, _DocInfo]) -> None:
         self.all = mask(docs)
-        values: dict[str, dict[str, list[int]]] = {f: {} for f in FACET_FIELDS}
-        for docnum, info in docs.items():
-            for facet, facet_values in info.facets.items():
-                for value in facet_values:
-                    values[facet].setdefault(value, []).append(docnum)
-        self.masks = {f: {v: mask(d) for v, d in vs.items()} for f, vs in values.items()}
+        self.masks: dict[str, dict[str, int]] = {}
+        for facet in FACET_FIELDS:
+            values = {}
+            for term in reader.lexicon(facet):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                if bits := mask(reader.postings(facet, term).all_ids()):
+                    values[value] = bits
+            self.masks[facet] = values
         self.by_date = sorted(docs, key=lambda d: (-docs[d].published, -docs[d].case_id))
         self.date_rank = {d: i for i, d in enumerate(self.by_date)}
 
@@ -159,24 +164,24 @@ class SearcherState:
 
     def facet_table(self) -> _FacetTable:
         if self.table is None:
-            self.table = _FacetTable(self.doc_infos())
+            self.table = _FacetTable(self.searcher.reader(), self.doc_infos())
         return self.table
 
     def doc_infos(self) -> dict[int, _DocInfo]:
         if self.docs is None:
-            docs = {}
             reader = self.searcher.reader()
-            for docnum, stored in reader.iter_docs():
-                docs[docnum] = _DocInfo(
-                    case_id=int(stored["id"]),
-                    slug=stored["slug"],
-                    published=stored.get("published", 0),
-                    facets={
-                        f: frozenset(v for v in (stored.get(f) or "").split(",") if v)
-                        for f in FACET_FIELDS
-                    },
-                )
-            self.docs = docs
+            if all(reader.has_column(f) for f in ("id", "slug", "published")):
+                ids, slugs = reader.column_reader("id"), reader.column_reader("slug")
+                published = reader.column_reader("published")
+                self.docs = {
+                    docnum: _DocInfo(int(ids[docnum]), slugs[docnum], published[docnum] or 0)
+                    for docnum in reader.all_doc_ids()
+                }
+            else:  # an index written before the columns: read the stored documents
+                self.docs = {
+                    docnum: _DocInfo(int(s["id"]), s["slug"], s.get("published", 0))
+                    for docnum, s in reader.iter_docs()
+                }
         return self.docs
 
     def text_vocabulary(self) -> list[str]:
