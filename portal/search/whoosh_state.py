@@ -6,6 +6,7 @@ facet under the other filters is an AND and a popcount.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,23 +46,17 @@ def members(bits: int) -> list[int]:
 
 
 class _FacetTable:
-    """Per facet value, the set of documents that carry it, as bitmasks.
+    """Per facet value, the set of documents that carry it, as bitmasks, and the date order."""
 
-    Built from the facet fields' posting lists (which skip deleted documents), not from the
-    stored documents: a term's postings are its documents, ready to become a mask.
-    """
-
-    def __init__(self, reader, docs: dict[int, _DocInfo]) -> None:
+    def __init__(
+        self,
+        docs: dict[int, _DocInfo],
+        masks: dict[str, dict[str, int]],
+        by_date: list[int] | None = None,
+    ) -> None:
         self.all = mask(docs)
-        self.masks: dict[str, dict[str, int]] = {}
-        for facet in FACET_FIELDS:
-            values = {}
-            for term in reader.lexicon(facet):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                if bits := mask(reader.postings(facet, term).all_ids()):
-                    values[value] = bits
-            self.masks[facet] = values
-        self.by_date = sorted(docs, key=lambda d: (-docs[d].published, -docs[d].case_id))
+        self.masks = masks
+        self.by_date = by_date if by_date is not None else _date_order(docs, docs)
         self.date_rank = {d: i for i, d in enumerate(self.by_date)}
 
     def newest_first(self, matching: int, total: int, wanted: int) -> list[int]:
@@ -107,6 +102,62 @@ class _FacetTable:
         return matching, counts
 
 
+def _date_order(docs: dict[int, _DocInfo], subset) -> list[int]:
+    return sorted(subset, key=lambda d: (-docs[d].published, -docs[d].case_id))
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One segment of the index as this process saw it: where its documents start, how many
+    numbers it spans and which of them are deleted."""
+
+    segment_id: str
+    offset: int
+    size: int
+    deleted: frozenset[int]  # global document numbers
+
+
+def _layout(reader) -> list[_Segment]:
+    out = []
+    for leaf, offset in reader.leaf_readers():
+        segment = getattr(leaf, "_segment", None)
+        segment_id = segment.segment_id() if segment is not None else f"?{offset}"
+        deleted: frozenset[int] = frozenset()
+        if leaf.has_deletions():
+            local = leaf.deleted_docs_set  # an attribute on segment readers, a method elsewhere
+            local = local() if callable(local) else local
+            deleted = frozenset(offset + d for d in local)
+        out.append(_Segment(segment_id, offset, leaf.doc_count_all(), deleted))
+    return out
+
+
+def _scan(leaves) -> tuple[dict[int, _DocInfo], dict[str, dict[str, int]]]:
+    """Document infos and facet masks of some segments, from their columns and postings (never
+    the stored documents: unpickling the text is what makes those slow)."""
+    docs: dict[int, _DocInfo] = {}
+    masks: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
+    for leaf, offset in leaves:
+        live = list(leaf.all_doc_ids())
+        if all(leaf.has_column(f) for f in ("id", "slug", "published")):
+            ids, slugs = leaf.column_reader("id"), leaf.column_reader("slug")
+            published = leaf.column_reader("published")
+            for d in live:
+                docs[offset + d] = _DocInfo(int(ids[d]), slugs[d], published[d] or 0)
+        else:  # an index written before the columns: read the stored documents
+            for d in live:
+                stored = leaf.stored_fields(d)
+                docs[offset + d] = _DocInfo(int(stored["id"]), stored["slug"],
+                                            stored.get("published", 0))  # fmt: skip
+        for facet in FACET_FIELDS:
+            values = masks[facet]
+            for term in leaf.lexicon(facet):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                bits = mask(offset + d for d in leaf.postings(facet, term).all_ids())
+                if bits:
+                    values[value] = values.get(value, 0) | bits
+    return docs, masks
+
+
 class LiveWordsCorrector(ListCorrector):
     """Suggests the nearest live word; among equally near ones, the most used."""
 
@@ -136,6 +187,10 @@ class SearcherState:
         self.expansions: dict[str, list[str]] = {}
         self.vocabulary_lookup: frozenset[str] | None = None
         self.table: _FacetTable | None = None
+        self.layout: list[_Segment] = []
+        self.scanned = 0  # documents read by the last build (all, or only the new segments)
+        # The last generation's layout and tables, to build this one's from (see _build).
+        self.previous: tuple[list[_Segment], dict[int, _DocInfo], _FacetTable] | None = None
 
     def expand(self, term: str) -> list[str]:
         """Compound expansions of a term, cached for the life of this searcher.
@@ -158,31 +213,70 @@ class SearcherState:
             # Not Searcher.refresh(): it reuses segment readers and so misses deletions
             # committed to an existing segment. A new searcher sees them.
             old = self.searcher
+            previous = (self.layout, self.docs, self.table) if self.table is not None else None
             self.searcher = self.ix.searcher()
             old.close()
             self._reset_caches()
+            self.previous = previous
 
     def facet_table(self) -> _FacetTable:
         if self.table is None:
-            self.table = _FacetTable(self.searcher.reader(), self.doc_infos())
+            self._build()
+        assert self.table is not None
         return self.table
 
     def doc_infos(self) -> dict[int, _DocInfo]:
         if self.docs is None:
-            reader = self.searcher.reader()
-            if all(reader.has_column(f) for f in ("id", "slug", "published")):
-                ids, slugs = reader.column_reader("id"), reader.column_reader("slug")
-                published = reader.column_reader("published")
-                self.docs = {
-                    docnum: _DocInfo(int(ids[docnum]), slugs[docnum], published[docnum] or 0)
-                    for docnum in reader.all_doc_ids()
-                }
-            else:  # an index written before the columns: read the stored documents
-                self.docs = {
-                    docnum: _DocInfo(int(s["id"]), s["slug"], s.get("published", 0))
-                    for docnum, s in reader.iter_docs()
-                }
+            self._build()
+        assert self.docs is not None
         return self.docs
+
+    def _build(self) -> None:
+        """The document infos and facet table of this generation.
+
+        A write adds a segment and marks deletions; it does not renumber the documents of the
+        segments it leaves alone. So when the segments this process knew are still there, in
+        the same places, only the new segments are read and the new deletions cleared: the
+        first search after a change costs what the change added, not what the bank holds.
+        """
+        reader = self.searcher.reader()
+        leaves = list(reader.leaf_readers())
+        layout = _layout(reader)
+        kept = 0
+        if self.previous is not None:
+            old_layout, _docs, _table = self.previous
+            for old, new in zip(old_layout, layout, strict=False):
+                if (old.segment_id, old.offset, old.size) != (new.segment_id, new.offset, new.size):
+                    break
+                kept += 1
+        if kept == 0:
+            docs, masks = _scan(leaves)
+            self.scanned = len(docs)
+            self.docs, self.layout = docs, layout
+            self.table = _FacetTable(docs, masks)
+            self.previous = None
+            return
+        old_layout, old_docs, old_table = self.previous  # type: ignore[misc]
+        end = layout[kept - 1].offset + layout[kept - 1].size
+        gone = set()
+        for old, new in zip(old_layout[:kept], layout[:kept], strict=True):
+            gone |= new.deleted - old.deleted
+        keep = ((1 << end) - 1) & ~mask(gone)
+        docs = {d: info for d, info in old_docs.items() if d < end and d not in gone}
+        masks = {f: {v: b for v, bits in values.items() if (b := bits & keep)}
+                 for f, values in old_table.masks.items()}  # fmt: skip
+        added, added_masks = _scan(leaves[kept:])
+        self.scanned = len(added)
+        for facet, values in added_masks.items():
+            for value, bits in values.items():
+                masks[facet][value] = masks[facet].get(value, 0) | bits
+        docs.update(added)
+        survivors = [d for d in old_table.by_date if d in docs and d not in added]
+        newest = lambda d: (-docs[d].published, -docs[d].case_id)  # noqa: E731
+        by_date = list(heapq.merge(_date_order(docs, added), survivors, key=newest))
+        self.docs, self.layout = docs, layout
+        self.table = _FacetTable(docs, masks, by_date)
+        self.previous = None
 
     def text_vocabulary(self) -> list[str]:
         """Every term of the prose fields, the most widely used first."""
