@@ -121,6 +121,48 @@ def _worker_rss_mb(parent: int) -> float:
     return round(largest / 1024, 1)
 
 
+PLAIN_APP = """
+from flask import Flask
+
+app = Flask(__name__)
+page = app.jinja_env.from_string("<!doctype html><title>x</title>" + "<p>{{ n }}</p>" * 200)
+
+
+@app.get("/")
+def home():
+    return page.render(n=1)
+"""
+
+
+def _serve(args: list[str], cwd: Path, env: dict, url: str) -> subprocess.Popen:
+    import urllib.request
+
+    server = subprocess.Popen(args, cwd=cwd, env=env)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.2)
+    return server
+
+
+def plain_flask_rps(folder: Path, seconds: float) -> float:
+    """A plain Flask page under the same server and client: the ceiling on this machine."""
+    (folder / "plain_app.py").write_text(PLAIN_APP)
+    port = free_port()
+    server = _serve(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "plain_app:app"],
+        folder, {"PATH": "/usr/bin:/bin"}, f"http://127.0.0.1:{port}/",
+    )  # fmt: skip
+    try:
+        return round(throughput(f"http://127.0.0.1:{port}/", seconds), 1)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def measure_http(folder: Path, seconds: float) -> dict[str, float]:
     port = free_port()
     env = {
@@ -152,6 +194,7 @@ def measure_http(folder: Path, seconds: float) -> dict[str, float]:
         home = throughput(base + "/", seconds)
         search = throughput(search_url, seconds)
         return {
+            "http_plain_flask_rps": plain_flask_rps(folder, seconds),
             "http_home_rps": round(home, 1),
             "http_search_rps": round(search, 1),
             "rss_mb": _worker_rss_mb(server.pid),

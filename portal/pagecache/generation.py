@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_app_context
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,8 @@ PUBLIC_CONTENT = (
 )  # fmt: skip
 BUMPED = "content_generation_bumped"
 STATE_ID = 1
+_STATE = ContentState.__table__
+_CURRENT = select(_STATE.c.generation, _STATE.c.changed_at).where(_STATE.c.id == bindparam("id"))
 
 
 def current() -> tuple[int, datetime | None]:
@@ -41,11 +43,8 @@ def current() -> tuple[int, datetime | None]:
     cached = g.get("content_generation")
     if cached is None:
         try:
-            row = db.session.execute(
-                select(ContentState.generation, ContentState.changed_at).where(
-                    ContentState.id == STATE_ID
-                )
-            ).first()
+            # Core, not the ORM: this runs on every request, cached page or not.
+            row = db.session.connection().execute(_CURRENT, {"id": STATE_ID}).first()
         except SQLAlchemyError:
             db.session.rollback()
             row = None
