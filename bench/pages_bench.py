@@ -36,10 +36,13 @@ from flask_migrate import upgrade  # noqa: E402
 from search_bench import (  # noqa: E402
     QUERIES,
     ROOT,
+    SEARCH_PATH,
     free_port,
     generate,
     percentile,
+    serve_portal,
     throughput,
+    warm_up,
 )
 from sqlalchemy import select  # noqa: E402
 
@@ -164,35 +167,11 @@ def plain_flask_rps(folder: Path, seconds: float) -> float:
 
 
 def measure_http(folder: Path, seconds: float) -> dict[str, float]:
-    port = free_port()
-    env = {
-        "PATH": str(ROOT / ".venv" / "bin") + ":/usr/bin:/bin",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "SECRET_KEY": "bench",
-        "PORTAL_SEARCH_INDEX_DIR": str(folder / "search"),
-        "PORTAL_INSECURE_COOKIES": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "portal:create_app()"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    import urllib.request
-
+    server, base = serve_portal(folder)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        search_url = base + "/eksempler/?q=brukte+m%C3%B8bler&kategori=mobler"
-        for url in (base + "/", search_url):  # each worker warms up
-            for _ in range(6):
-                urllib.request.urlopen(url, timeout=120).read()  # noqa: S310
+        warm_up(base)
         home = throughput(base + "/", seconds)
-        search = throughput(search_url, seconds)
+        search = throughput(base + SEARCH_PATH, seconds)
         return {
             "http_plain_flask_rps": plain_flask_rps(folder, seconds),
             "http_home_rps": round(home, 1),

@@ -208,7 +208,8 @@ def throughput(url: str, seconds: float, threads: int = 8) -> float:
     return count / seconds
 
 
-def measure_http(folder: Path, seconds: float) -> tuple[float, float]:
+def serve_portal(folder: Path) -> tuple[subprocess.Popen, str]:
+    """The portal on the benchmark's database under gunicorn (2 workers), once it answers."""
     port = free_port()
     env = {
         "PATH": str(ROOT / ".venv" / "bin") + ":/usr/bin:/bin",
@@ -222,21 +223,31 @@ def measure_http(folder: Path, seconds: float) -> tuple[float, float]:
          "--log-level", "warning", "portal:create_app()"],
         cwd=ROOT, env=env,
     )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+SEARCH_PATH = "/eksempler/?q=brukte+m%C3%B8bler&kategori=mobler"
+
+
+def warm_up(base: str) -> None:
+    """Each worker builds its caches before the load starts."""
+    for url in (base + "/", base + SEARCH_PATH):
+        for _ in range(6):
+            urllib.request.urlopen(url, timeout=120).read()  # noqa: S310
+
+
+def measure_http(folder: Path, seconds: float) -> tuple[float, float]:
+    server, base = serve_portal(folder)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        search_url = base + "/eksempler/?q=brukte+m%C3%B8bler&kategori=mobler"
-        for url in (base + "/", search_url):  # each worker warms up
-            for _ in range(6):
-                urllib.request.urlopen(url, timeout=60).read()  # noqa: S310
-        home = throughput(base + "/", seconds)
-        search = throughput(search_url, seconds)
-        return home, search
+        warm_up(base)
+        return throughput(base + "/", seconds), throughput(base + SEARCH_PATH, seconds)
     finally:
         server.terminate()
         server.wait(timeout=10)
