@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,7 @@ from portal.cases.models import Case, case_terms
 from portal.cases.permissions import visible_cases
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.pagecache import generation
 from portal.search import query as query_mod
 from portal.search.analysis import analyse
 from portal.strategies.models import Strategy, StrategyGoal
@@ -59,8 +61,22 @@ def _contains(tokens: list[str], sequence: tuple[str, ...]) -> bool:
     return any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1))
 
 
-def _matches(text: str, units: list[list[tuple]]) -> bool:
-    tokens = analyse(text)
+def _tokens(key: tuple, text: str) -> list[str]:
+    """The analysed words of a topic, organisation or goal, kept for the content generation
+    (the texts change only when it does; analysing them all is most of a search's extra cost)."""
+    store = current_app.extensions.setdefault("related_tokens", {"generation": None})
+    content = generation.current()[0]
+    if store["generation"] != content:
+        store.clear()
+        store["generation"] = content
+    tokens = store.get(key)
+    if tokens is None:
+        tokens = store[key] = analyse(text)
+    return tokens
+
+
+def _matches(key: tuple, text: str, units: list[list[tuple]]) -> bool:
+    tokens = _tokens(key, text)
     return all(any(_contains(tokens, option) for option in unit) for unit in units)
 
 
@@ -79,12 +95,13 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     )
     for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
         words = f"{term.label_nb} {term.label_en} {term.description_nb} {term.description_en}"
-        if _matches(words, units):
+        if _matches(("term", term.id), words, units):
             related.terms.append((term, counts.get(term.id, 0)))
     related.terms.sort(key=lambda row: -row[1])
     del related.terms[LIMIT:]
     for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
-        if _matches(f"{organization.name} {organization.county or ''}", units):
+        if _matches(("org", organization.id), f"{organization.name} {organization.county or ''}",
+                    units):  # fmt: skip
             related.organizations.append(organization)
     del related.organizations[LIMIT:]
     # Every visible goal with its actions and indicators, in three statements (not per goal).
@@ -103,7 +120,7 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
         parts = [goal.title, goal.description or ""]
         parts += [action.title for action in goal.actions]
         parts += [indicator.name for indicator in goal.indicators]
-        if _matches(" ".join(parts), units):
+        if _matches(("goal", goal.id), " ".join(parts), units):
             related.goals.append(RelatedGoal(goal=goal, strategy=goal.strategy))
     del related.goals[LIMIT:]
     return related

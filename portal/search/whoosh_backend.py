@@ -141,7 +141,9 @@ class WhooshBackend(IndexStore):
         return scores
 
     def _highlights(self, state: SearcherState, docnum: int, terms: frozenset[str]) -> dict:
-        """Title and summary whole, the body as up to two passages; matched words marked."""
+        """Title and summary whole, matched words marked; when the summary shows none of them,
+        up to two passages of the body that do (analysing the body is most of the cost, and a
+        second passage says nothing the marked summary does not)."""
         stored = state.searcher.stored_fields(docnum)
         out: dict[str, str] = {}
         for fieldname, fragmenter, top in (
@@ -149,6 +151,8 @@ class WhooshBackend(IndexStore):
             ("summary", WholeFragmenter(), 1),
             ("body", ContextFragmenter(maxchars=220, surround=70), 2),
         ):
+            if fieldname == "body" and "summary" in out:
+                break
             text = stored.get(fieldname) or ""
             marked = highlight(text, terms, self.analyzer, fragmenter, EscapingFormatter(), top=top)
             if "<mark>" in marked:
