@@ -209,7 +209,7 @@ class WhooshBackend(IndexStore):
             stored["id"]: stored for _docnum, stored in reader.iter_docs()
         }
         report = VerifyReport()
-        if set(state.ix.schema.names()) != set(make_schema().names()):
+        if _layout_of(state.ix.schema) != _layout_of(make_schema()):
             # Written by an older version of the portal: everything must be re-indexed.
             report.stale.append("(the index layout is out of date: run `flask search rebuild`)")
         compared = (
@@ -231,3 +231,12 @@ class WhooshBackend(IndexStore):
                 report.stale.append(doc["slug"])
         report.extra.extend(sorted(stored["slug"] for stored in indexed.values()))
         return report
+
+
+def _layout_of(schema) -> dict[str, tuple[str, bool]]:
+    """Each field's type and whether it has a column: what an index written by an older
+    version of the portal may lack (a field, or the columns the per-process caches read)."""
+    return {
+        name: (type(schema[name]).__name__, schema[name].column_type is not None)
+        for name in schema.names()
+    }

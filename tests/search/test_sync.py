@@ -210,3 +210,34 @@ def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory
 def _hits(app, text: str):
     with app.app_context():
         return search_cases(SearchRequest(text=text, per_page=100)).hits
+
+
+def test_an_index_from_before_the_columns_still_answers_and_verify_asks_for_a_rebuild(
+    app, monkeypatch
+):
+    """An index written by an older version (ids and slugs without columns) is read from the
+    stored documents until `flask search rebuild`, which `make run` runs when verify fails."""
+    from whoosh.fields import ID
+
+    from portal.search import whoosh_store
+    from portal.search.whoosh_schema import make_schema
+
+    def old_schema():
+        schema = make_schema()
+        schema.remove("id")
+        schema.remove("slug")
+        schema.add("id", ID(stored=True, unique=True))
+        schema.add("slug", ID(stored=True))
+        return schema
+
+    monkeypatch.setattr(whoosh_store, "make_schema", old_schema)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert _found(app, "Ydalir") == ["ydalir-skole-samspillsentreprise"]
+    with app.app_context():
+        assert search_cases(SearchRequest(per_page=100)).total == 18  # browsing reads stored docs
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code != 0 and "layout is out of date" in result.output
+    monkeypatch.undo()
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
