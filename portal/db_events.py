@@ -1,6 +1,9 @@
-"""Engine-level settings: SQLite gets foreign keys, WAL and a busy timeout."""
+"""Engine-level settings (SQLite gets foreign keys, WAL and a busy timeout), and the one way
+features hook into every session's flush and commit."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -18,3 +21,13 @@ def register_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def listen_on_sessions(handlers: Mapping[str, Callable[..., None]]) -> None:
+    """Register session event handlers (event name → function) on Flask-SQLAlchemy's session
+    class, each once however many apps are created (tests create many)."""
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    for name, handler in handlers.items():
+        if not event.contains(FlaskSession, name, handler):
+            event.listen(FlaskSession, name, handler)

@@ -11,8 +11,9 @@ import logging
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from portal.db_events import listen_on_sessions
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,6 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 
 def register_session_events() -> None:
-    from flask_sqlalchemy.session import Session as FlaskSession
-
-    if event.contains(FlaskSession, "after_commit", _after_commit):
-        return
-    event.listen(FlaskSession, "after_commit", _after_commit)
-    event.listen(FlaskSession, "after_transaction_end", _after_transaction_end)
+    listen_on_sessions(
+        {"after_commit": _after_commit, "after_transaction_end": _after_transaction_end}
+    )

@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_app_context
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, CaseResult, Image
+from portal.db import utcnow
+from portal.db_events import listen_on_sessions
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.pagecache.models import ContentState
@@ -66,8 +68,6 @@ def _after_flush(session: Session, _context) -> None:
     if session.info.get(BUMPED) or not _touches_public_content(session):
         return
     session.info[BUMPED] = True
-    from portal.db import utcnow
-
     connection = session.connection()
     bumped = connection.execute(
         update(ContentState)
@@ -87,10 +87,6 @@ def _forget(session: Session, *_args) -> None:
 
 
 def register_session_events() -> None:
-    from flask_sqlalchemy.session import Session as FlaskSession
-
-    if event.contains(FlaskSession, "after_flush", _after_flush):
-        return
-    event.listen(FlaskSession, "after_flush", _after_flush)
-    event.listen(FlaskSession, "after_commit", _forget)
-    event.listen(FlaskSession, "after_soft_rollback", _forget)
+    listen_on_sessions(
+        {"after_flush": _after_flush, "after_commit": _forget, "after_soft_rollback": _forget}
+    )

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import has_app_context
-from sqlalchemy import Select, event, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.cases.models import Case, CaseResult, Image, case_organizations, case_terms
 from portal.cases.permissions import is_listed, visible_cases
+from portal.db_events import listen_on_sessions
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.search.documents import case_document
@@ -132,12 +133,16 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING_IDS, None)
 
 
-def register_session_events() -> None:
-    from flask_sqlalchemy.session import Session as FlaskSession
+def _after_soft_rollback(session: Session, _transaction) -> None:
+    _after_rollback(session)
 
-    if event.contains(FlaskSession, "after_commit", _after_commit):
-        return
-    event.listen(FlaskSession, "after_flush", _after_flush)
-    event.listen(FlaskSession, "after_flush_postexec", _after_flush_postexec)
-    event.listen(FlaskSession, "after_commit", _after_commit)
-    event.listen(FlaskSession, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+
+def register_session_events() -> None:
+    listen_on_sessions(
+        {
+            "after_flush": _after_flush,
+            "after_flush_postexec": _after_flush_postexec,
+            "after_commit": _after_commit,
+            "after_soft_rollback": _after_soft_rollback,
+        }
+    )

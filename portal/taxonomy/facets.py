@@ -73,7 +73,3 @@ VOCABULARY_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.vocabulary i
 FACET_BY_FIELD: dict[str, Facet] = {f.field: f for f in FACETS}
 _BY_VOCABULARY = {f.vocabulary: f for f in VOCABULARY_FACETS}
 _BY_PARAM = {f.param: f for f in VOCABULARY_FACETS}
-
-
-def facet_of(vocabulary: Vocabulary) -> Facet:
-    return _BY_VOCABULARY[vocabulary]
