@@ -47,7 +47,7 @@ index: seed
 run: index
 	@echo "Eksempelbanken: http://$(HOST):$(PORT)/"
 	PORTAL_INSECURE_COOKIES=1 $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-		--access-logfile - "portal:create_app()"
+		"portal:create_app()"
 
 test: install-dev
 	$(BIN)/python -m pytest

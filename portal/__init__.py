@@ -42,9 +42,10 @@ def create_app(
     from portal.urls import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from portal import headers
+    from portal import headers, logs
 
-    headers.register(app)  # first, so the request id and host check precede everything
+    logs.register(app)  # first, so the request is timed from its start and logged last
+    headers.register(app)  # then the request id and host check precede everything else
     _register_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -103,6 +104,7 @@ def _register_extensions(app: Flask) -> None:
     register_session_events()
     from portal.media import storage
 
+    storage.init_media(app)
     storage.register_session_events()
     from portal.pagecache.cache import init_page_cache
 
@@ -119,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.i18n import bp as i18n_bp
     from portal.media.views import bp as media_bp
     from portal.notifications.views import bp as notifications_bp
+    from portal.operations.health import bp as operations_bp
     from portal.organizations.views import bp as organizations_bp
     from portal.pages.feeds import bp as feeds_bp
     from portal.pages.views import bp as pages_bp
@@ -145,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
         media_bp,
         admin_bp,
         feeds_bp,
+        operations_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)
@@ -153,7 +157,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from portal import logs, templating
+    from portal import templating
 
-    logs.register(app)
     templating.register(app)

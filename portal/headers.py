@@ -12,7 +12,7 @@ import uuid
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.wrappers import Response
 
 # The site runs no script of its own today and no inline style: keep it that way.
@@ -53,6 +53,18 @@ def _first_of_all() -> None:
     if isinstance(request.routing_exception, SecurityError):
         # Flask found a Host outside TRUSTED_HOSTS; answer 400 before any work is done.
         raise request.routing_exception
+    if _has_nul():
+        # No text a person types holds a NUL; PostgreSQL refuses to store or compare one.
+        raise BadRequest("NUL character in the request")
+
+
+def _has_nul() -> bool:
+    if "\x00" in request.path:
+        return True
+    values = request.args.listvalues()
+    if request.method in ("POST", "PUT", "PATCH"):
+        values = [*values, *request.form.listvalues()]
+    return any("\x00" in value for group in values for value in group)
 
 
 def _assign_request_id() -> None:

@@ -9,6 +9,10 @@ from marshmallow import Schema, fields, validate
 
 from portal.taxonomy.facets import Facet
 
+# No text a person types holds a NUL character (PostgreSQL cannot store one); every request
+# with one is refused with 400 (headers.py), and the OpenAPI document says so as a pattern.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not contain NUL characters.")
+
 
 class DecimalString(fields.Decimal):
     """A decimal sent as a string ("22.5"), so no digit is lost in a JSON float; the OpenAPI
@@ -25,7 +29,7 @@ def facet_args(facets: Iterable[Facet]) -> type[Schema]:
     return Schema.from_dict(
         {
             facet.api: fields.List(
-                fields.String(validate=validate.Length(max=100)),
+                fields.String(validate=[validate.Length(max=100), NO_NUL]),
                 load_default=list,
                 metadata={"description": facet.help} if facet.help else {},
             )

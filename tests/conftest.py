@@ -1,9 +1,14 @@
-"""Shared fixtures: a migrated and seeded SQLite database, the app, its client, a factory."""
+"""Shared fixtures: a migrated and seeded database, the app, its client, a factory.
+
+The suite runs on SQLite by default and on PostgreSQL with `--db postgres` (tests/databases.py).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,50 +19,103 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.extensions import db
 from portal.seeding.loader import load_seed
+from tests import databases
 from tests.factories import Factory
 
 
-def make_app(database: Path, instance: Path, **extra) -> Flask:
-    return create_app(
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("PORTAL_TEST_DB", "sqlite"),
+        help="the database the suite runs on (PostgreSQL: a throwaway cluster is started)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {config.getoption('db')}"
+
+
+_made: list[Flask] = []
+
+
+def make_app(database_url: str, instance: Path, **extra) -> Flask:
+    """An app for the tests; its connections are closed before its test's database is dropped."""
+    app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "BASE_URL": "http://localhost",
             **extra,
         },
         instance_path=str(instance),
     )
+    _made.append(app)
+    return app
+
+
+def close_connections() -> None:
+    """Close the pooled connections of every app made so far (PostgreSQL cannot drop a
+    database that is in use, and a connection it drops under an app warns)."""
+    while _made:
+        app = _made.pop()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def database_server(request: pytest.FixtureRequest):
+    server = databases.start(request.config.getoption("db"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def empty_database(database_server, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database (no migrations run)."""
+    url = database_server.create(tmp_path, "empty")
+    yield url
+    close_connections()
+    database_server.drop(url)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    url: str
+    folder: Path  # the instance folder, with the search index in search/
+
+    def copy_to(self, server, folder: Path, name: str = "portal") -> str:
+        """A private copy of the database and its index in `folder`; returns the URL."""
+        url = server.copy(self.url, folder, name)
+        shutil.copytree(self.folder / "search", folder / "search")
+        return url
+
+
+@pytest.fixture(scope="session")
+def seeded_database(database_server, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     """A database built the way `make run` builds it: migrations, then the seed.
 
     The seed's commit also fills the search index in the same folder (`search/`).
     """
     folder = tmp_path_factory.mktemp("seeded")
-    path = folder / "seeded.sqlite3"
-    app = make_app(path, folder)
+    url = database_server.create(folder, "seeded")
+    app = make_app(url, folder)
     with app.app_context():
         upgrade()
         load_seed(Path(app.config["SEED_DIR"]))
         db.session.commit()
         db.engine.dispose()
-    return path
+    return Seeded(url, folder)
 
 
 @pytest.fixture
-def app(seeded_database: Path, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a private copy of the seeded database, so tests may write freely."""
-    copy = tmp_path / "portal.sqlite3"
-    shutil.copy(seeded_database, copy)
-    # The seed indexed its cases through the session events; each test gets its own index.
-    shutil.copytree(seeded_database.parent / "search", tmp_path / "search")
-    app = make_app(copy, tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(seeded_database: Seeded, database_server, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a private copy of the seeded database and index, so tests may write freely."""
+    url = seeded_database.copy_to(database_server, tmp_path)
+    yield make_app(url, tmp_path)
+    close_connections()
+    database_server.drop(url)
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from portal import create_app
 from portal.extensions import db
@@ -39,9 +41,24 @@ def test_default_database_lives_in_the_instance_folder(tmp_path, monkeypatch):
     )
 
 
-def test_sqlite_runs_with_foreign_keys_and_wal(app, ctx):
+def test_the_database_refuses_a_row_that_points_nowhere(app, ctx):
+    """Foreign keys are enforced on every database (SQLite needs a pragma for it)."""
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text("INSERT INTO case_terms (case_id, term_id) VALUES (999999, 999999)")
+        )
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_sqlite_runs_in_wal_mode_so_readers_never_wait_for_the_writer(app, ctx):
     with db.engine.connect() as connection:
-        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        if connection.dialect.name != "sqlite":
+            # PostgreSQL's readers never wait for writers (MVCC); there is nothing to set.
+            assert connection.execute(text("SHOW default_transaction_isolation")).scalar() == (
+                "read committed"
+            )
+            return
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 

@@ -11,15 +11,14 @@ from portal import create_app
 from portal.extensions import db
 
 
-def _app(tmp_path):
+def _app(url, tmp_path):
     return create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}", "SECRET_KEY": "x"},
-        instance_path=str(tmp_path),
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"}, instance_path=str(tmp_path)
     )
 
 
-def test_upgrading_an_empty_database_gives_the_models_schema(tmp_path):
-    app = _app(tmp_path)
+def test_upgrading_an_empty_database_gives_the_models_schema(empty_database, tmp_path):
+    app = _app(empty_database, tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -29,8 +28,8 @@ def test_upgrading_an_empty_database_gives_the_models_schema(tmp_path):
     assert diff == []
 
 
-def test_downgrade_to_base_removes_every_table(tmp_path):
-    app = _app(tmp_path)
+def test_downgrade_to_base_removes_every_table(empty_database, tmp_path):
+    app = _app(empty_database, tmp_path)
     with app.app_context():
         upgrade()
         downgrade(revision="base")

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from portal.cases.schemas import OrganizationRefSchema
 from portal.cases.search_page import facet_rows
 from portal.i18n import current_language
-from portal.schema_fields import facet_args
+from portal.schema_fields import NO_NUL, facet_args
 from portal.search.backend import MAX_PAGE, MAX_VALUES_PER_FACET, SORTS, SearchRequest
 from portal.search.engine import backend
 from portal.search.query import MAX_QUERY_LENGTH
@@ -24,7 +24,9 @@ blp = Blueprint("api_search", __name__, url_prefix="/search", description="Full-
 
 
 class SearchArgsSchema(facet_args(FACETS)):
-    q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY_LENGTH * 5))
+    q = fields.String(
+        load_default="", validate=[validate.Length(max=MAX_QUERY_LENGTH * 5), NO_NUL]
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     sort = fields.String(load_default=None, validate=validate.OneOf(SORTS))

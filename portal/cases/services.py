@@ -169,8 +169,8 @@ def delete_draft(*, case: Case, author: User) -> None:
     deletion is committed)."""
     if not permissions.can_delete(author, case):
         raise CaseError("only the author of a never-published draft may delete it")
-    root = storage.media_root()
+    store = storage.media_store()
     for image in case.images:
-        storage.delete_on_commit(db.session, root, image.storage_key)
+        storage.delete_on_commit(db.session, store, image.storage_key)
     db.session.delete(case)
     db.session.flush()

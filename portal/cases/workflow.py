@@ -188,7 +188,7 @@ def apply_content(case: Case, content: dict[str, Any]) -> None:
 
 def _apply_images(case: Case, content: dict[str, Any]) -> None:
     if "images" in content:  # revisions saved before images were recorded leave them alone
-        images.apply_entries(case, content["images"], storage.media_root())
+        images.apply_entries(case, content["images"], storage.media_store())
 
 
 def restore_revision(*, case: Case, editor: User, revision: Revision) -> Revision:
@@ -292,6 +292,6 @@ def decide_pending(*, case: Case, editor: User, approve: bool, comment: str = ""
         db.session.add(snapshot)
         return record(case, actor=editor, action="publish", comment=comment or None,
                       from_status=case.status, revision=snapshot)  # fmt: skip
-    images.drop_pending(case, storage.media_root())
+    images.drop_pending(case, storage.media_store())
     return record(case, actor=editor, action="decline_change", comment=comment,
                   from_status=case.status, revision=revision)  # fmt: skip

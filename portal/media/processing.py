@@ -7,9 +7,10 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from portal.media.storage import MediaStore
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 WEB_WIDTHS = (480, 960, 1600)
@@ -57,7 +58,13 @@ def _open_checked(data: bytes) -> Image.Image:
     return image
 
 
-def store_upload(data: bytes, root: Path) -> StoredImage:
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue()
+
+
+def store_upload(data: bytes, store: MediaStore) -> StoredImage:
     """Check and store an uploaded image; raises ImageRejected with a reason code."""
     image = _open_checked(data)
     original_format = image.format
@@ -65,11 +72,7 @@ def store_upload(data: bytes, root: Path) -> StoredImage:
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     key = secrets.token_hex(16)
-    originals = root / "originals"
-    public = root / "public"
-    originals.mkdir(parents=True, exist_ok=True)
-    public.mkdir(parents=True, exist_ok=True)
-    (originals / f"{key}.{ALLOWED_FORMATS[original_format]}").write_bytes(data)
+    store.write(f"originals/{key}.{ALLOWED_FORMATS[original_format]}", data)
     flat = image.convert("RGB") if image.mode == "RGBA" else image
     del image
     width, height = _oriented_size(data)
@@ -80,7 +83,7 @@ def store_upload(data: bytes, root: Path) -> StoredImage:
             size = (target, max(1, round(source.height * target / source.width)))
             source = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         # A fresh encode writes no EXIF, GPS or other metadata.
-        source.save(public / f"{key}-{target}.jpg", "JPEG", quality=85, optimize=True)
+        store.write(f"public/{key}-{target}.jpg", _jpeg(source))
     return StoredImage(key=key, width=width, height=height)
 
 

@@ -7,7 +7,6 @@ uploads stay hidden) and the public page keeps its images until an editor approv
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from portal.accounts.models import User
@@ -17,6 +16,7 @@ from portal.cases.models import Case, Image
 from portal.extensions import db
 from portal.media import storage
 from portal.media.processing import store_upload
+from portal.media.storage import MediaStore
 
 NOTES = {
     "add": "Bilde lagt til",
@@ -37,11 +37,11 @@ def images_for_editing(case: Case, user: Any) -> list[tuple[Image, bool]]:
 
 
 def add_image(
-    *, case: Case, author: User, data: bytes, alt_text: str, credit: str | None, root: Path
+    *, case: Case, author: User, data: bytes, alt_text: str, credit: str | None, store: MediaStore
 ) -> Image:
     """Check and store an upload, and put it after the case's other images."""
-    stored = store_upload(data, root)
-    storage.created(db.session, root, stored.key)
+    stored = store_upload(data, store)
+    storage.created(db.session, store, stored.key)
     proposing = permissions.edits_need_approval(author, case)
     live = [image for image in case.images if not image.is_pending]
     image = Image(
@@ -65,7 +65,7 @@ def add_image(
     return image
 
 
-def change_image(*, image: Image, author: User, operation: str, root: Path) -> None:
+def change_image(*, image: Image, author: User, operation: str, store: MediaStore) -> None:
     """Move an image up or down, make it the cover, or remove it ("up", "down", "cover",
     "remove")."""
     case = image.case
@@ -74,15 +74,15 @@ def change_image(*, image: Image, author: User, operation: str, root: Path) -> N
         entries = content.setdefault("images", [])
         content["images"] = _changed(entries, image.storage_key, operation)
         if operation == "remove" and image.is_pending:
-            remove_image(image, root)  # never public: its files can go with the proposal's entry
+            remove_image(image, store)  # never public: its files can go with the proposal's entry
         workflow.propose_change(case=case, author=author, content=content, note=NOTES[operation])
         return
     entries = _changed(
         [i.as_entry() for i in case.images if not i.is_pending], image.storage_key, operation
     )
     if operation == "remove":
-        remove_image(image, root)
-    apply_entries(case, entries, root)
+        remove_image(image, store)
+    apply_entries(case, entries, store)
 
 
 def _changed(entries: list[dict[str, Any]], key: str, operation: str) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from flask import (
     abort,
     flash,
     redirect,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext
@@ -26,7 +25,7 @@ from portal.cases.models import Case, Image
 from portal.extensions import db
 from portal.media import services
 from portal.media.processing import WEB_WIDTHS, ImageRejected
-from portal.media.storage import media_root
+from portal.media.storage import media_store
 from portal.notifications.services import notify_case_event
 from portal.security import role_required
 
@@ -89,7 +88,7 @@ def upload(slug: str) -> Response:
             data=form.image.data.read(),
             alt_text=form.alt_text.data,
             credit=form.credit.data,
-            root=media_root(),
+            store=media_store(),
         )
     except ImageRejected as rejected:
         db.session.rollback()
@@ -117,7 +116,7 @@ def change(slug: str, image_id: int, operation: str) -> Response:
     if operation not in OPERATIONS:
         abort(404)
     services.change_image(
-        image=image, author=current_user, operation=OPERATIONS[operation], root=media_root()
+        image=image, author=current_user, operation=OPERATIONS[operation], store=media_store()
     )
     _tell_editors_of_change(case)
     db.session.commit()
@@ -134,7 +133,7 @@ def serve(key: str, width: int) -> Response:
         abort(404)
     if not permissions.can_view_image(current_user, image):
         abort(404)
-    response = send_from_directory(media_root() / "public", f"{key}-{width}.jpg")
+    response = media_store().send(f"public/{key}-{width}.jpg")
     response.headers["X-Content-Type-Options"] = "nosniff"
     if not permissions.is_public_image(image):
         response.headers["Cache-Control"] = "private, no-store"

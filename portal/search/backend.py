@@ -66,6 +66,8 @@ class SearchBackend(Protocol):
     `documents.case_document`; each carries a `version` (nanoseconds) so that a late writer
     never overwrites a newer document, and deletes are tombstones with a version too."""
 
+    name: str  # shown by the health check: "whoosh", "postgres"
+
     def apply(self, upserts: list[dict[str, Any]], deletes: Mapping[str, int]) -> None:
         """Add or replace documents and remove ids, newer versions winning."""
 

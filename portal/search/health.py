@@ -29,6 +29,11 @@ _checked: dict[int, tuple[Any, bool]] = {}  # id(backend) → (generation, healt
 _rebuilding = threading.Event()
 
 
+def is_rebuilding() -> bool:
+    """Whether this process is rebuilding a damaged index in the background."""
+    return _rebuilding.is_set()
+
+
 def tolerance(published: int) -> int:
     """How far the counts may differ while writes are still on their way to the index."""
     return max(2, published // 100)

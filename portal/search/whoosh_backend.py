@@ -24,6 +24,8 @@ from portal.taxonomy.facets import FACET_FIELDS
 class WhooshBackend(IndexStore):
     """Search backend on a Whoosh index in `root`."""
 
+    name = "whoosh"
+
     def __init__(self, root: Path, synonyms_path: Path) -> None:
         super().__init__(root)
         self.synonyms_path = synonyms_path

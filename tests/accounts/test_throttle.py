@@ -98,12 +98,12 @@ def test_a_successful_sign_in_clears_earlier_failures(app, users):
     assert _login(_client(app), "kari@example.no", PASSWORD).status_code == 302
 
 
-def test_forwarded_addresses_count_only_behind_a_declared_proxy(app, seeded_database, tmp_path):
+def test_forwarded_addresses_count_only_behind_a_declared_proxy(app, tmp_path):
     from tests.conftest import make_app
 
     spoofing = _client(app, "203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.1")
     _login(spoofing, "kari@example.no", "feil-passord-her")
-    proxied_app = make_app(tmp_path / "portal.sqlite3", tmp_path, PROXY_COUNT=1)
+    proxied_app = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, PROXY_COUNT=1)
     proxied = _client(proxied_app, "127.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.1")
     _login(proxied, "ola@example.no", "feil-passord-her")
     with app.app_context():

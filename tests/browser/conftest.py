@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,12 +29,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
-def live_app(seeded_database: Path, tmp_path_factory: pytest.TempPathFactory):
+def live_app(seeded_database, database_server, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("live")
-    copy = folder / "live.sqlite3"
-    shutil.copy(seeded_database, copy)
-    shutil.copytree(seeded_database.parent / "search", folder / "search")
-    return make_app(copy, folder)
+    return make_app(seeded_database.copy_to(database_server, folder, "live"), folder)
 
 
 @pytest.fixture(scope="session")

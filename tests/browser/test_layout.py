@@ -35,7 +35,7 @@ def test_a_portrait_photo_is_capped_to_the_screen(page: Page, live_app, live_ser
             select(User).where(User.email == pages.VISITORS["editor"].email)
         ).one()
         services.add_image(case=case, author=editor, data=_portrait(), alt_text="Et høyt bilde",
-                           credit=None, root=storage.media_root())  # fmt: skip
+                           credit=None, store=storage.media_store())  # fmt: skip
         db.session.commit()
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server}/eksempler/{CASE}")

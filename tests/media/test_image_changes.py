@@ -5,7 +5,6 @@ removal is committed."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -20,9 +19,9 @@ from tests.web import csrf_token
 PUBLISHED = "sirkula-avtaleforvalter-sparte-4-4-millioner"
 
 
-def _files(app, key: str) -> list[Path]:
+def _files(app, key: str) -> list[str]:
     with app.app_context():
-        return storage.files_of(storage.media_root(), key)
+        return storage.media_store().names_of(key)
 
 
 def _decide(editor, decision: str, comment: str = ""):
@@ -104,36 +103,36 @@ def test_removing_a_published_image_waits_for_approval(app, people):
     assert _images(app, PUBLISHED) == [] and _files(app, image.storage_key) == []
 
 
-def _editor_adds_an_image() -> tuple[User, Path, Image]:
+def _editor_adds_an_image() -> tuple[User, storage.MediaStore, Image]:
     """The editor adds an image to the published case (not committed yet)."""
     case = db.session.scalars(select(Case).where(Case.slug == PUBLISHED)).one()
     editor = db.session.scalars(select(User).where(User.email == "redaktor@dfo.no")).one()
-    root = storage.media_root()
+    store = storage.media_store()
     image = services.add_image(case=case, author=editor, data=_jpeg_with_gps_and_rotation(),
-                               alt_text="Bilde", credit=None, root=root)  # fmt: skip
-    return editor, root, image
+                               alt_text="Bilde", credit=None, store=store)  # fmt: skip
+    return editor, store, image
 
 
 def test_uploaded_files_are_removed_when_the_transaction_rolls_back(app, people):
     with app.app_context():
-        editor, root, image = _editor_adds_an_image()
+        editor, store, image = _editor_adds_an_image()
         key = image.storage_key
-        assert len(storage.files_of(root, key)) == 4
+        assert len(store.names_of(key)) == 4
         db.session.rollback()  # e.g. a later step of the request failed
-        assert storage.files_of(root, key) == []
+        assert store.names_of(key) == []
         assert db.session.scalars(select(Image).where(Image.storage_key == key)).first() is None
 
 
 def test_removed_files_stay_until_the_removal_is_committed(app, people):
     with app.app_context():
-        editor, root, image = _editor_adds_an_image()
+        editor, store, image = _editor_adds_an_image()
         db.session.commit()
         key = image.storage_key
-        services.change_image(image=image, author=editor, operation="remove", root=root)
+        services.change_image(image=image, author=editor, operation="remove", store=store)
         db.session.rollback()  # the removal failed: the image and its files are still there
-        assert len(storage.files_of(root, key)) == 4
+        assert len(store.names_of(key)) == 4
         image = db.session.scalars(select(Image).where(Image.storage_key == key)).one()
-        services.change_image(image=image, author=editor, operation="remove", root=root)
-        assert len(storage.files_of(root, key)) == 4  # not before the commit
+        services.change_image(image=image, author=editor, operation="remove", store=store)
+        assert len(store.names_of(key)) == 4  # not before the commit
         db.session.commit()
-        assert storage.files_of(root, key) == []
+        assert store.names_of(key) == []

@@ -18,6 +18,7 @@ MEASURE = """
 import json, sys
 from pathlib import Path
 from portal.media.processing import store_upload
+from portal.media.storage import FolderStore
 
 def kb(field):
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -27,7 +28,7 @@ def kb(field):
 data = Path(sys.argv[1]).read_bytes()
 Path("/proc/self/clear_refs").write_text("5")
 before = kb("VmRSS")
-stored = store_upload(data, Path(sys.argv[2]))
+stored = store_upload(data, FolderStore(Path(sys.argv[2])))
 peak = kb("VmHWM") - before
 print(json.dumps({"peak_mb": peak / 1024, "size": [stored.width, stored.height]}))
 """

@@ -58,7 +58,7 @@ def test_signed_in_pages_are_never_cached(app):
 
 def test_a_page_cached_by_one_worker_is_not_served_after_another_unpublishes(app, tmp_path):
     """Two apps on one database stand for two server processes with their own caches."""
-    other_worker = make_app(tmp_path / "portal.sqlite3", tmp_path)
+    other_worker = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     reader = other_worker.test_client()
     assert reader.get(f"/eksempler/{SIRKULA}").status_code == 200
     assert reader.get(f"/eksempler/{SIRKULA}").status_code == 200  # now from its cache

@@ -61,10 +61,11 @@ def _many_cases(app, n: int) -> None:
         db.session.commit()
 
 
-def _cli(tmp_path: Path, *args: str, **kwargs) -> subprocess.Popen:
+def _cli(app, tmp_path: Path, *args: str, **kwargs) -> subprocess.Popen:
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "DATABASE_URL": database_url,
         "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search"),
         "SECRET_KEY": "test-secret",
         "PORTAL_BASE_URL": "http://localhost",
@@ -78,7 +79,7 @@ def _cli(tmp_path: Path, *args: str, **kwargs) -> subprocess.Popen:
 def test_a_killed_rebuild_leaves_nothing_running_and_the_next_run_cleans_up(app, tmp_path):
     _many_cases(app, 6000)
     live_before = (tmp_path / "search" / "CURRENT").read_text()
-    rebuild = _cli(tmp_path, "search", "rebuild", stdout=subprocess.DEVNULL)
+    rebuild = _cli(app, tmp_path, "search", "rebuild", stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     children: set[int] = set()
     while time.monotonic() < deadline and len(children) < 2 and rebuild.poll() is None:
@@ -95,7 +96,7 @@ def test_a_killed_rebuild_leaves_nothing_running_and_the_next_run_cleans_up(app,
     assert len(partial) == 2  # the live index and the half-built one
     assert (tmp_path / "search" / "CURRENT").read_text() == live_before
 
-    verify = _cli(tmp_path, "search", "verify")
+    verify = _cli(app, tmp_path, "search", "verify")
     output = verify.communicate(timeout=120)[0].decode()
     assert "missing from the index" in output  # the 6 000 new cases: verify says so
     left = [p.name for p in (tmp_path / "search").iterdir() if p.name.startswith("index-")]

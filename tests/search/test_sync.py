@@ -137,7 +137,7 @@ def test_a_crash_mid_rebuild_leaves_the_live_index_intact(app):
 def _publish_many(database: str, instance: str, prefix: str, count: int) -> None:
     from tests.conftest import make_app
 
-    app = make_app(Path(database), Path(instance))
+    app = make_app(database, Path(instance))
     from tests.factories import Factory
 
     for n in range(count):
@@ -146,7 +146,7 @@ def _publish_many(database: str, instance: str, prefix: str, count: int) -> None
 
 
 def test_two_processes_writing_at_once_lose_nothing(app, tmp_path):
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
     context = multiprocessing.get_context("spawn")
     workers = [
         context.Process(target=_publish_many, args=(database, app.instance_path, name, 15))
@@ -166,7 +166,7 @@ def test_two_processes_writing_at_once_lose_nothing(app, tmp_path):
 def test_copying_the_fixture_index_is_independent(app, seeded_database):
     # Guard for the fixtures themselves: tests write to their own copy of the index.
     assert Path(app.instance_path, "search").exists()
-    assert Path(app.instance_path) != seeded_database.parent
+    assert Path(app.instance_path) != seeded_database.folder
     shutil.rmtree(Path(app.instance_path, "search"))
 
 

@@ -11,7 +11,8 @@ HOSTILE = [
     "Bygg & anlegg <script>alert(1)</script>",
     'Sitat "med" anførsel ]]> og <![CDATA[x]]>',
     "Gjenbruk ♻️ og 🚲 i Bodø — æøå ÆØÅ",
-    "Styre\x0btegn\x00 fjernes",
+    # Control characters XML cannot hold (a NUL never gets this far: see test_nul.py).
+    "Styre\x0btegn\x1f fjernes",
 ]
 
 
@@ -32,7 +33,7 @@ def test_the_feed_parses_and_keeps_every_character_as_text(client, hostile_cases
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     entries = {e["link"].rsplit("/", 1)[1]: e for e in parsed.entries}
     for n, text in enumerate(HOSTILE):
-        clean = text.replace("\x0b", "").replace("\x00", "")
+        clean = text.replace("\x0b", "").replace("\x1f", "")
         entry = entries[f"fiendtlig-{n}"]
         assert entry.title == clean
         assert entry.summary == f"Sammendrag: {clean}"

@@ -82,7 +82,10 @@ def test_signed_in_pages_are_never_stored(app, client):
 def deployed(app, tmp_path):
     """The portal as an operator runs it behind HTTPS: not testing, cookies secure."""
     deployed = make_app(
-        tmp_path / "portal.sqlite3", tmp_path, TESTING=False, BASE_URL="https://eksempelbanken.no"
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        tmp_path,
+        TESTING=False,
+        BASE_URL="https://eksempelbanken.no",
     )
     return deployed
 

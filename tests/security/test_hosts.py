@@ -23,7 +23,10 @@ BASE = "https://eksempelbanken.no"
 def site(app, tmp_path):
     """The portal as deployed: its own address, and an internal host name it also answers to."""
     return make_app(
-        tmp_path / "portal.sqlite3", tmp_path, BASE_URL=BASE + "/", ALLOWED_HOSTS="intern.example"
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        tmp_path,
+        BASE_URL=BASE + "/",
+        ALLOWED_HOSTS="intern.example",
     )
 
 
@@ -111,7 +114,7 @@ def test_a_base_url_that_is_no_web_address_stops_the_start(tmp_path):
     from portal.config import ConfigError
 
     with pytest.raises(ConfigError, match="PORTAL_BASE_URL"):
-        make_app(tmp_path / "x.sqlite3", tmp_path, BASE_URL="eksempelbanken.no")
+        make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, BASE_URL="eksempelbanken.no")
 
 
 def test_case_urls_are_unchanged_for_the_default_test_address(client):

@@ -138,15 +138,12 @@ def test_running_the_seed_again_creates_nothing(app, ctx):
     assert before == {m: _count(m) for m in before}
 
 
-def test_seed_command_reports_what_it_created(app, tmp_path):
+def test_seed_command_reports_what_it_created(app, empty_database, tmp_path):
     from flask_migrate import upgrade
 
-    from portal import create_app
+    from tests.conftest import make_app
 
-    fresh = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'f.sqlite3'}", "SECRET_KEY": "x"},
-        instance_path=str(tmp_path),
-    )
+    fresh = make_app(empty_database, tmp_path)
     with fresh.app_context():
         upgrade()
     runner = fresh.test_cli_runner()

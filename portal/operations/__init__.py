@@ -1,0 +1,1 @@
+"""Running the portal: the health check, and backup and restore of a whole instance."""
