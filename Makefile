@@ -9,7 +9,7 @@ export FLASK_APP := portal
 # Every absolute link the portal writes (mail, feeds, exports) starts with this address.
 export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format install install-dev translations db seed index clean
+.PHONY: run test test-sqlite test-postgres lint format install install-dev translations db seed index clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,14 @@ run: index
 	PORTAL_INSECURE_COOKIES=1 $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
 		"portal:create_app()"
 
-test: install-dev
-	$(BIN)/python -m pytest
+# Every test on SQLite, then again on PostgreSQL (a throwaway cluster, see tests/pgcluster.py).
+test: test-sqlite test-postgres
+
+test-sqlite: install-dev
+	$(BIN)/python -m pytest --db sqlite
+
+test-postgres: install-dev
+	$(BIN)/python -m pytest --db postgres
 
 lint: install-dev
 	$(BIN)/ruff check .

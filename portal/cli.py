@@ -195,6 +195,10 @@ def mail_send_command() -> None:
 
 
 def register(app: Flask) -> None:
+    from portal.operations.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)

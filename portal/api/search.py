@@ -24,9 +24,7 @@ blp = Blueprint("api_search", __name__, url_prefix="/search", description="Full-
 
 
 class SearchArgsSchema(facet_args(FACETS)):
-    q = fields.String(
-        load_default="", validate=[validate.Length(max=MAX_QUERY_LENGTH * 5), NO_NUL]
-    )
+    q = fields.String(load_default="", validate=[validate.Length(max=MAX_QUERY_LENGTH * 5), NO_NUL])
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     sort = fields.String(load_default=None, validate=validate.OneOf(SORTS))

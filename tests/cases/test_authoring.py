@@ -72,7 +72,9 @@ def test_a_contributor_saves_a_draft_and_every_save_is_a_revision(app, contribut
         edit, data=_form(contributor, edit, title="Gjenbruk av kontorstoler i Asker kommune")
     )
     with app.app_context():
-        revisions = db.session.scalars(select(Revision).where(Revision.case_id == case.id).order_by(Revision.id)).all()
+        revisions = db.session.scalars(
+            select(Revision).where(Revision.case_id == case.id).order_by(Revision.id)
+        ).all()
         assert len(revisions) == 2
         assert revisions[-1].content["title"] == "Gjenbruk av kontorstoler i Asker kommune"
         assert revisions[0].author.email == "bidrag@asker.kommune.no"
