@@ -6,6 +6,7 @@ from portal.cases.models import Case, CaseEvent, CaseResult, Image, Revision
 from portal.notifications.models import Notification
 from portal.organizations.models import Organization
 from portal.pagecache.models import ContentState
+from portal.search import pg_tables  # noqa: F401  (the PostgreSQL search backend's tables)
 from portal.strategies.models import (
     Action,
     CaseGoalLink,

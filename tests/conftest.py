@@ -30,10 +30,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("PORTAL_TEST_DB", "sqlite"),
         help="the database the suite runs on (PostgreSQL: a throwaway cluster is started)",
     )
+    parser.addoption(
+        "--search",
+        choices=("whoosh", "postgres"),
+        default=os.environ.get("PORTAL_TEST_SEARCH"),
+        help="the search backend (default: whoosh on SQLite, postgres on PostgreSQL)",
+    )
+
+
+def search_backend(config: pytest.Config) -> str:
+    chosen = config.getoption("search")
+    return chosen or ("postgres" if config.getoption("db") == "postgres" else "whoosh")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Through the environment, so that CLI commands the tests start in a subprocess agree.
+    os.environ["PORTAL_SEARCH_BACKEND"] = search_backend(config)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the Whoosh index's files (segments, swaps, crashes) have nothing to test when
+    the index is in PostgreSQL: they are deselected there, never skipped."""
+    if search_backend(config) == "whoosh":
+        return
+    kept = [item for item in items if not item.get_closest_marker("whoosh")]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"database: {config.getoption('db')}"
+    return f"database: {config.getoption('db')}, search: {search_backend(config)}"
 
 
 _made: list[Flask] = []
@@ -88,7 +115,8 @@ class Seeded:
     def copy_to(self, server, folder: Path, name: str = "portal") -> str:
         """A private copy of the database and its index in `folder`; returns the URL."""
         url = server.copy(self.url, folder, name)
-        shutil.copytree(self.folder / "search", folder / "search")
+        if (self.folder / "search").exists():  # the Whoosh index (none when it is in PostgreSQL)
+            shutil.copytree(self.folder / "search", folder / "search")
         return url
 
 

@@ -67,8 +67,13 @@ class SearchBackend(Protocol):
     never overwrites a newer document, and deletes are tombstones with a version too."""
 
     name: str  # shown by the health check: "whoosh", "postgres"
+    # True when the index lives in the database: documents are then written in the case's own
+    # transaction (through `connection`); otherwise after it commits.
+    transactional: bool
 
-    def apply(self, upserts: list[dict[str, Any]], deletes: Mapping[str, int]) -> None:
+    def apply(
+        self, upserts: list[dict[str, Any]], deletes: Mapping[str, int], connection: Any = None
+    ) -> None:
         """Add or replace documents and remove ids, newer versions winning."""
 
     def search(self, request: SearchRequest) -> SearchResult: ...

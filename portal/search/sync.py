@@ -114,13 +114,33 @@ def _after_flush_postexec(session: Session, _context) -> None:
                 changes[case_id] = version  # a tombstone: remove from the index
 
 
+def _split(changes: dict[int, dict[str, Any] | int]):
+    upserts = [doc for doc in changes.values() if isinstance(doc, dict)]
+    deletes = {str(i): v for i, v in changes.items() if not isinstance(v, dict)}
+    return upserts, deletes
+
+
+def _transactional() -> bool:
+    return has_app_context() and is_enabled() and getattr(backend(), "transactional", False)
+
+
+def _before_commit(session: Session) -> None:
+    """A backend in the database writes its documents in the case's own transaction."""
+    if not _transactional():
+        return
+    session.flush()  # every change of this transaction is collected by now
+    changes = session.info.pop(PENDING_CHANGES, None)
+    session.info.pop(PENDING_IDS, None)
+    if changes:
+        backend().apply(*_split(changes), connection=session.connection())
+
+
 def _after_commit(session: Session) -> None:
     changes = session.info.pop(PENDING_CHANGES, None)
     session.info.pop(PENDING_IDS, None)
     if not changes or not has_app_context() or not is_enabled():
         return
-    upserts = [doc for doc in changes.values() if isinstance(doc, dict)]
-    deletes = {str(i): v for i, v in changes.items() if not isinstance(v, dict)}
+    upserts, deletes = _split(changes)
     try:
         backend().apply(upserts, deletes)
     except Exception:
@@ -142,6 +162,7 @@ def register_session_events() -> None:
         {
             "after_flush": _after_flush,
             "after_flush_postexec": _after_flush_postexec,
+            "before_commit": _before_commit,
             "after_commit": _after_commit,
             "after_soft_rollback": _after_soft_rollback,
         }

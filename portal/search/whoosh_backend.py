@@ -9,13 +9,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
-
 from portal.search import query as query_mod
 from portal.search.analysis import analyse, norwegian_analyzer, words
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
-from portal.search.whoosh_schema import EscapingFormatter, make_schema
+from portal.search.presenting import highlights_of
+from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_state import SearcherState, mask, members
 from portal.search.whoosh_store import IndexStore
 from portal.taxonomy.facets import FACET_FIELDS
@@ -25,6 +23,7 @@ class WhooshBackend(IndexStore):
     """Search backend on a Whoosh index in `root`."""
 
     name = "whoosh"
+    transactional = False
 
     def __init__(self, root: Path, synonyms_path: Path) -> None:
         super().__init__(root)
@@ -143,23 +142,7 @@ class WhooshBackend(IndexStore):
         return scores
 
     def _highlights(self, state: SearcherState, docnum: int, terms: frozenset[str]) -> dict:
-        """Title and summary whole, matched words marked; when the summary shows none of them,
-        up to two passages of the body that do (analysing the body is most of the cost, and a
-        second passage says nothing the marked summary does not)."""
-        stored = state.searcher.stored_fields(docnum)
-        out: dict[str, str] = {}
-        for fieldname, fragmenter, top in (
-            ("title", WholeFragmenter(), 1),
-            ("summary", WholeFragmenter(), 1),
-            ("body", ContextFragmenter(maxchars=220, surround=70), 2),
-        ):
-            if fieldname == "body" and "summary" in out:
-                break
-            text = stored.get(fieldname) or ""
-            marked = highlight(text, terms, self.analyzer, fragmenter, EscapingFormatter(), top=top)
-            if "<mark>" in marked:
-                out[fieldname] = Markup(marked)  # noqa: S704 - EscapingFormatter escapes
-        return out
+        return highlights_of(state.searcher.stored_fields(docnum), terms, self.analyzer)
 
     def _suggest(self, state: SearcherState, text: str) -> str | None:
         """Replace words the index has never seen with the closest word it has."""

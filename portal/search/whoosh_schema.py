@@ -1,12 +1,10 @@
-"""The Whoosh schema of the case index, and the escaping highlight formatter."""
+"""The Whoosh schema of the case index."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import escape
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import Formatter, get_text
 
 from portal.search.analysis import norwegian_analyzer, spelling_analyzer
 from portal.taxonomy.facets import FACET_FIELDS
@@ -34,15 +32,3 @@ def make_schema() -> Schema:
     for facet in FACET_FIELDS:
         fields[facet] = KEYWORD(stored=True, commas=True, lowercase=False)
     return Schema(**fields)
-
-
-class EscapingFormatter(Formatter):
-    """Highlights matched words with <mark>; everything else is HTML-escaped."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return str(escape(text))
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{escape(get_text(text, token, replace))}</mark>"

@@ -10,9 +10,8 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from whoosh.spelling import ListCorrector
-
 from portal.search import query as query_mod
+from portal.search.presenting import LiveWordsCorrector
 from portal.taxonomy.facets import FACET_FIELDS
 
 
@@ -156,18 +155,6 @@ def _scan(leaves) -> tuple[dict[int, _DocInfo], dict[str, dict[str, int]]]:
                 if bits:
                     values[value] = values.get(value, 0) | bits
     return docs, masks
-
-
-class LiveWordsCorrector(ListCorrector):
-    """Suggests the nearest live word; among equally near ones, the most used."""
-
-    def __init__(self, frequencies: dict[str, int]) -> None:
-        super().__init__(sorted(frequencies))
-        self.frequencies = frequencies
-
-    def _suggestions(self, text: str, maxdist: int, prefix: int):
-        for distance_score, word in super()._suggestions(text, maxdist, prefix):
-            yield distance_score - 0.5 / self.frequencies.get(word, 1), word
 
 
 class SearcherState:

@@ -126,7 +126,10 @@ class IndexStore:
             return
         raise RuntimeError("the search index kept changing under the writer")
 
-    def apply(self, upserts: list[dict[str, Any]], deletes: Mapping[str, int]) -> None:
+    def apply(
+        self, upserts: list[dict[str, Any]], deletes: Mapping[str, int], connection: Any = None
+    ) -> None:
+        """Written after the commit (files cannot join the transaction); `connection` unused."""
         if upserts or deletes:
             self._write(upserts, deletes)
 

@@ -6,10 +6,13 @@ import ast
 import inspect
 from pathlib import Path
 
+import pytest
+
 import portal
 from portal.api.search import SearchArgsSchema
 from portal.cases.schemas import CaseListArgsSchema
 from portal.search.backend import SearchBackend
+from portal.search.pg_backend import PostgresBackend
 from portal.search.whoosh_backend import WhooshBackend
 from portal.search.whoosh_schema import make_schema
 from portal.taxonomy.facets import FACETS, VOCABULARY_FACETS, Vocabulary
@@ -49,9 +52,11 @@ def test_the_portal_uses_only_what_the_backend_interface_declares():
     assert not undeclared
 
 
-def test_the_whoosh_backend_implements_the_whole_interface():
+@pytest.mark.parametrize("implementation", [WhooshBackend, PostgresBackend])
+def test_each_backend_implements_the_whole_interface(implementation):
+    assert isinstance(implementation.name, str) and isinstance(implementation.transactional, bool)
     for name in _protocol_methods():
-        implemented = getattr(WhooshBackend, name, None)
+        implemented = getattr(implementation, name, None)
         assert callable(implemented), name
         declared = inspect.signature(getattr(SearchBackend, name))
         assert list(inspect.signature(implemented).parameters) == list(declared.parameters), name

@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert, select
 
 from portal.cases.models import Case, case_organizations
@@ -76,6 +77,7 @@ def _cli(app, tmp_path: Path, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([str(flask), *args], env=env, stderr=subprocess.STDOUT, **kwargs)
 
 
+@pytest.mark.whoosh
 def test_a_killed_rebuild_leaves_nothing_running_and_the_next_run_cleans_up(app, tmp_path):
     _many_cases(app, 6000)
     live_before = (tmp_path / "search" / "CURRENT").read_text()

@@ -100,6 +100,22 @@ def test_verify_lists_differences_and_rebuild_mends_them(app):
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
+def test_searches_answer_in_full_while_a_rebuild_runs(app):
+    with app.app_context():
+        seen = []
+
+        def progress(count: int) -> None:
+            seen.append(search_cases(SearchRequest(per_page=1)).total)
+
+        from portal.search.maintenance import rebuild_index
+
+        assert rebuild_index(progress=progress) == 18
+        assert seen and set(seen) == {18}
+        assert search_cases(SearchRequest(text="møbler")).total == 1
+        assert verify_index().ok
+
+
+@pytest.mark.whoosh
 def test_rebuild_swaps_atomically_and_searches_keep_answering(app):
     with app.app_context():
         before = backend().current_name()
@@ -119,6 +135,7 @@ def test_rebuild_swaps_atomically_and_searches_keep_answering(app):
         assert search_cases(SearchRequest(text="møbler")).total == 1
 
 
+@pytest.mark.whoosh
 def test_a_crash_mid_rebuild_leaves_the_live_index_intact(app):
     with app.app_context():
         before = backend().current_name()
@@ -163,6 +180,7 @@ def test_two_processes_writing_at_once_lose_nothing(app, tmp_path):
         assert verify_index().ok
 
 
+@pytest.mark.whoosh
 def test_copying_the_fixture_index_is_independent(app, seeded_database):
     # Guard for the fixtures themselves: tests write to their own copy of the index.
     assert Path(app.instance_path, "search").exists()
@@ -170,6 +188,7 @@ def test_copying_the_fixture_index_is_independent(app, seeded_database):
     shutil.rmtree(Path(app.instance_path, "search"))
 
 
+@pytest.mark.whoosh
 def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory):
     """The facet table is carried over from one index generation to the next (only new
     segments are read); after publishing, retagging and unpublishing it must be exactly the
@@ -212,6 +231,7 @@ def _hits(app, text: str):
         return search_cases(SearchRequest(text=text, per_page=100)).hits
 
 
+@pytest.mark.whoosh
 def test_an_index_from_before_the_columns_still_answers_and_verify_asks_for_a_rebuild(
     app, monkeypatch
 ):

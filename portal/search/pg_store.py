@@ -1,0 +1,196 @@
+"""Writing the PostgreSQL search index: documents, term counts, the generation, rebuilds.
+
+Writes happen in the transaction that changes the cases (the session events hand in its
+connection), so the index never lags behind a commit and a rollback takes the index change
+back with it. Rows are locked in one order (documents, then terms and spellings sorted, then
+the state row), so two writers never deadlock on each other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from portal.search.backend import Progress, RebuildRunning
+from portal.search.pg_tables import search_documents, search_spellings, search_state, search_terms
+from portal.search.pg_text import document_terms, spelling_words
+from portal.taxonomy.facets import FACET_FIELDS
+
+# Bumped whenever the analysis or the document layout changes: `verify` then asks for a rebuild.
+ANALYSIS_VERSION = 1
+REBUILD_LOCK = 0x45_6B_73_65  # the advisory lock key for "one rebuild at a time"
+BATCH = 500
+
+
+def facet_values(doc: dict[str, Any]) -> list[str]:
+    return [f"{name}:{value}" for name in FACET_FIELDS
+            for value in (doc.get(name) or "").split(",") if value]  # fmt: skip
+
+
+def row_of(doc: dict[str, Any]) -> dict[str, Any]:
+    vector, terms = document_terms(doc)
+    return {
+        "case_id": int(doc["id"]), "slug": doc["slug"], "version": doc["version"],
+        "published": doc["published"], "year": int(doc["year"]) if doc.get("year") else None,
+        "title": doc["title"], "summary": doc["summary"], "organizations": doc["organizations"],
+        "tags": doc["tags"], "topics": doc["topics"], "body": doc["body"],
+        "facets": facet_values(doc), "term_list": terms, "spell_list": spelling_words(doc),
+        "terms": vector,
+    }  # fmt: skip
+
+
+def _upsert(rows: list[dict[str, Any]]):
+    statement = insert(search_documents).values(
+        [{**row, "terms": func.cast(row["terms"], search_documents.c.terms.type)} for row in rows]
+    )
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[search_documents.c.case_id],
+        set_={c.name: excluded[c.name] for c in search_documents.c if c.name != "case_id"},
+        where=search_documents.c.version <= excluded.version,  # a late writer never wins
+    ).returning(search_documents.c.case_id)
+
+
+def _apply_counts(connection: Connection, table, key: str, deltas: Counter) -> None:
+    changed = sorted(word for word, n in deltas.items() if n)
+    if not changed:
+        return
+    statement = insert(table).values([{key: w, "ndoc": deltas[w]} for w in changed])
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c[key]], set_={"ndoc": table.c.ndoc + statement.excluded.ndoc}
+        )
+    )
+    connection.execute(delete(table).where(table.c[key].in_(changed), table.c.ndoc <= 0))
+
+
+def apply(
+    connection: Connection, upserts: list[dict[str, Any]], deletes: Mapping[str, int]
+) -> None:
+    """Add, replace and remove documents (newer versions winning), with the word counts."""
+    rows = {int(doc["id"]): row_of(doc) for doc in upserts}
+    gone = {int(i): v for i, v in deletes.items() if int(i) not in rows}
+    ids = sorted({*rows, *gone})
+    if not ids:
+        return
+    old = {
+        r.case_id: r
+        for r in connection.execute(
+            select(search_documents.c.case_id, search_documents.c.version,
+                   search_documents.c.term_list, search_documents.c.spell_list)
+            .where(search_documents.c.case_id.in_(ids))
+            .order_by(search_documents.c.case_id)
+            .with_for_update()
+        )
+    }  # fmt: skip
+    terms: Counter = Counter()
+    spellings: Counter = Counter()
+    written: set[int] = set()
+    if rows:
+        ordered = [rows[i] for i in sorted(rows)]
+        written = set(connection.execute(_upsert(ordered)).scalars())
+    for case_id in written:
+        terms.update(rows[case_id]["term_list"])
+        spellings.update(rows[case_id]["spell_list"])
+    removed = [i for i, version in gone.items() if i in old and old[i].version <= version]
+    if removed:
+        connection.execute(delete(search_documents).where(search_documents.c.case_id.in_(removed)))
+    for case_id in [*written, *removed]:
+        if case_id in old:
+            terms.subtract(old[case_id].term_list)
+            spellings.subtract(old[case_id].spell_list)
+    _apply_counts(connection, search_terms, "term", terms)
+    _apply_counts(connection, search_spellings, "word", spellings)
+    if written or removed:
+        bump(connection)
+
+
+def bump(connection: Connection) -> None:
+    """A new generation of the index, with its document count."""
+    count = select(func.count()).select_from(search_documents).scalar_subquery()
+    connection.execute(
+        update(search_state).where(search_state.c.id == 1)
+        .values(generation=search_state.c.generation + 1, documents=count)
+    )  # fmt: skip
+
+
+def generation(connection: Connection) -> tuple[int, int, int]:
+    row = connection.execute(
+        select(search_state.c.generation, search_state.c.documents, search_state.c.analysis)
+        .where(search_state.c.id == 1)
+    ).one()  # fmt: skip
+    return row.generation, row.documents, row.analysis
+
+
+@contextmanager
+def rebuild_lock(engine: Engine, *, wait: bool) -> Iterator[None]:
+    """One rebuild at a time across every web server: a session-level advisory lock."""
+    with engine.connect() as connection:
+        if wait:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": REBUILD_LOCK})
+        elif not connection.execute(
+            text("SELECT pg_try_advisory_lock(:k)"), {"k": REBUILD_LOCK}
+        ).scalar():
+            raise RebuildRunning("a rebuild of the search index is running")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REBUILD_LOCK})
+            connection.commit()
+
+
+def rebuild(engine: Engine, documents: Iterator[dict[str, Any]], total: int,
+            progress: Progress | None = None) -> None:  # fmt: skip
+    """Write every document again in batches (each its own transaction, so the site keeps
+    serving and writing), then remove documents of cases no longer published and recount the
+    words. A case changed meanwhile keeps the newer document its own transaction wrote."""
+    started = time.time_ns()
+    done = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal done
+        if not batch:
+            return
+        rows = [row_of({**doc, "version": started}) for doc in batch]
+        with engine.begin() as connection:
+            connection.execute(_upsert(rows))
+        done += len(batch)
+        batch.clear()
+        if progress:
+            progress(done)
+
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    with engine.begin() as connection:
+        # Documents not rewritten by this rebuild nor written since: their cases are gone.
+        connection.execute(delete(search_documents).where(search_documents.c.version < started))
+        connection.execute(text("LOCK TABLE search_terms, search_spellings IN EXCLUSIVE MODE"))
+        for table, key, column in (("search_terms", "term", "term_list"),
+                                   ("search_spellings", "word", "spell_list")):  # fmt: skip
+            connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - constant names
+            connection.execute(text(
+                f"INSERT INTO {table} ({key}, ndoc) SELECT w, count(*) "  # noqa: S608
+                f"FROM search_documents, unnest({column}) AS w GROUP BY w"
+            ))  # fmt: skip
+        bump(connection)
+        connection.execute(
+            update(search_state).where(search_state.c.id == 1).values(analysis=ANALYSIS_VERSION)
+        )
+
+
+def stored_documents(connection: Connection) -> Iterator[Any]:
+    columns = [c for c in search_documents.c if c.name not in ("terms", "term_list", "spell_list")]
+    yield from connection.execute(
+        select(*columns).order_by(search_documents.c.case_id).execution_options(yield_per=BATCH)
+    )

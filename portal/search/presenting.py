@@ -1,0 +1,57 @@
+"""What both backends show of a hit: highlighted text and spelling suggestions.
+
+Both work on stored text and word lists in Python, so the Whoosh and the PostgreSQL backend
+mark the same words the same way and suggest the same corrections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text, highlight
+from whoosh.spelling import ListCorrector
+
+
+class EscapingFormatter(Formatter):
+    """Highlights matched words with <mark>; everything else is HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
+
+
+def highlights_of(stored: Mapping[str, Any], terms: frozenset[str], analyzer) -> dict[str, str]:
+    """Title and summary whole, matched words marked; when the summary shows none of them,
+    up to two passages of the body that do (analysing the body is most of the cost, and a
+    second passage says nothing the marked summary does not)."""
+    out: dict[str, str] = {}
+    for fieldname, fragmenter, top in (
+        ("title", WholeFragmenter(), 1),
+        ("summary", WholeFragmenter(), 1),
+        ("body", ContextFragmenter(maxchars=220, surround=70), 2),
+    ):
+        if fieldname == "body" and "summary" in out:
+            break
+        text = stored.get(fieldname) or ""
+        marked = highlight(text, terms, analyzer, fragmenter, EscapingFormatter(), top=top)
+        if "<mark>" in marked:
+            out[fieldname] = Markup(marked)  # noqa: S704 - EscapingFormatter escapes
+    return out
+
+
+class LiveWordsCorrector(ListCorrector):
+    """Suggests the nearest live word; among equally near ones, the most used."""
+
+    def __init__(self, frequencies: dict[str, int]) -> None:
+        super().__init__(sorted(frequencies))
+        self.frequencies = frequencies
+
+    def _suggestions(self, text: str, maxdist: int, prefix: int):
+        for distance_score, word in super()._suggestions(text, maxdist, prefix):
+            yield distance_score - 0.5 / self.frequencies.get(word, 1), word
