@@ -37,6 +37,7 @@ from search_bench import (  # noqa: E402
     QUERIES,
     ROOT,
     SEARCH_PATH,
+    Target,
     free_port,
     generate,
     percentile,
@@ -185,14 +186,7 @@ def measure_http(folder: Path, seconds: float) -> dict[str, float]:
 
 def run(size: int, rounds: int, seconds: float) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix=f"pages-bench-{size}-"))
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "SECRET_KEY": "bench",
-            "SEARCH_INDEX_DIR": str(folder / "search"),
-        },
-        instance_path=str(folder),
-    )
+    app = create_app(Target(folder).config(), instance_path=str(folder))
     try:
         with app.app_context():
             upgrade()

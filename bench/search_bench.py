@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/search_bench.py                 # 1 000 and 10 000 cases
     .venv/bin/python bench/search_bench.py --sizes 100000  # the large run (takes minutes)
+    .venv/bin/python bench/search_bench.py --backend postgres --sizes 10000,100000
+
+With `--backend postgres` the cases live in PostgreSQL and the index is the PostgreSQL
+backend's tables: a throwaway cluster is started in the run's folder exactly as the tests start
+one (tests/pgcluster.py) and removed afterwards.
 
 For each size it generates synthetic published cases from the seed cases' words (one topic per case)
 and the source documents in ../shared/seeds, writes them to a fresh SQLite database with
@@ -209,14 +214,43 @@ def throughput(url: str, seconds: float, threads: int = 8) -> float:
     return count / seconds
 
 
-def serve_portal(folder: Path) -> tuple[subprocess.Popen, str]:
+class Target:
+    """Where a run keeps its cases and index: SQLite and Whoosh files, or PostgreSQL."""
+
+    def __init__(self, folder: Path, backend: str = "whoosh") -> None:
+        self.folder = folder
+        self.backend = backend
+        self.cluster: Path | None = None
+        if backend == "postgres":
+            from tests import pgcluster
+
+            self.cluster, self.url = pgcluster.start()
+        else:
+            self.url = f"sqlite:///{folder / 'bench.sqlite3'}"
+
+    def config(self) -> dict[str, str]:
+        return {"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": "bench",
+                "SEARCH_INDEX_DIR": str(self.folder / "search"), "SEARCH_BACKEND": self.backend,
+                "LOG_LEVEL": "WARNING"}  # fmt: skip
+
+    def env(self) -> dict[str, str]:
+        return {"DATABASE_URL": self.url, "SECRET_KEY": "bench",
+                "PORTAL_SEARCH_INDEX_DIR": str(self.folder / "search"),
+                "PORTAL_SEARCH_BACKEND": self.backend, "PORTAL_LOG_LEVEL": "WARNING"}  # fmt: skip
+
+    def close(self) -> None:
+        if self.cluster is not None:
+            from tests import pgcluster
+
+            pgcluster.remove(self.cluster)
+
+
+def serve_portal(folder: Path, target: Target | None = None) -> tuple[subprocess.Popen, str]:
     """The portal on the benchmark's database under gunicorn (2 workers), once it answers."""
     port = free_port()
     env = {
         "PATH": str(ROOT / ".venv" / "bin") + ":/usr/bin:/bin",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "SECRET_KEY": "bench",
-        "PORTAL_SEARCH_INDEX_DIR": str(folder / "search"),
+        **(target or Target(folder)).env(),
         "PORTAL_INSECURE_COOKIES": "1",
     }
     server = subprocess.Popen(
@@ -244,8 +278,8 @@ def warm_up(base: str) -> None:
             urllib.request.urlopen(url, timeout=120).read()  # noqa: S310
 
 
-def measure_http(folder: Path, seconds: float) -> tuple[float, float]:
-    server, base = serve_portal(folder)
+def measure_http(folder: Path, seconds: float, target: Target) -> tuple[float, float]:
+    server, base = serve_portal(folder, target)
     try:
         warm_up(base)
         return throughput(base + "/", seconds), throughput(base + SEARCH_PATH, seconds)
@@ -254,16 +288,22 @@ def measure_http(folder: Path, seconds: float) -> tuple[float, float]:
         server.wait(timeout=10)
 
 
-def run(size: int, rounds: int, seconds: float, keep: bool) -> None:
+def run(size: int, rounds: int, seconds: float, keep: bool, backend: str = "whoosh") -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"search-bench-{size}-"))
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "SECRET_KEY": "bench",
-            "SEARCH_INDEX_DIR": str(folder / "search"),
-        },
-        instance_path=str(folder),
-    )
+    target = Target(folder, backend)
+    try:
+        _run(target, size, rounds, seconds)
+    finally:
+        target.close()
+    if keep:
+        print(f"kept: {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(target: Target, size: int, rounds: int, seconds: float) -> None:
+    folder = target.folder
+    app = create_app(target.config(), instance_path=str(folder))
     with app.app_context():
         upgrade()
     t0 = time.perf_counter()
@@ -273,19 +313,17 @@ def run(size: int, rounds: int, seconds: float, keep: bool) -> None:
         t0 = time.perf_counter()
         total = rebuild_index()
         build = time.perf_counter() - t0
-    print(f"\n== {size} cases (generated in {generated:.1f} s) ==")
+    print(f"\n== {size} cases, {target.backend} (generated in {generated:.1f} s) ==")
     print(f"rebuild: {total} docs in {build:.1f} s = {total / build:,.0f} docs/s")
     print(f"{'in-process latency (ms)':32} {'p50':>8} {'p95':>8}")
     for name, (p50, p95) in measure_in_process(app, rounds).items():
         print(f"{name:32} {p50:8.1f} {p95:8.1f}")
     if seconds > 0:
-        home, search = measure_http(folder, seconds)
+        home, search = measure_http(folder, seconds, target)
         print(f"HTTP, gunicorn 2 workers: home {home:,.1f} req/s, search page {search:,.1f} req/s,"
               f" ratio {search / home:.0%}")  # fmt: skip
-    if keep:
-        print(f"kept: {folder}")
-    else:
-        shutil.rmtree(folder, ignore_errors=True)
+    with app.app_context():
+        db.engine.dispose()
 
 
 def main() -> None:
@@ -295,9 +333,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="passes over the query mix")
     parser.add_argument("--seconds", type=float, default=8.0, help="HTTP load per page (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh",
+                        help="SQLite and Whoosh, or PostgreSQL for both")  # fmt: skip
     args = parser.parse_args()
     for size in args.sizes:
-        run(size, args.rounds, args.seconds, args.keep)
+        run(size, args.rounds, args.seconds, args.keep, args.backend)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Every request is logged to `portal.request` once it is answered: method, path, s
 duration and the request id that is also sent back as `X-Request-Id`. A path's secret parts
 (the token of a reset or invitation link) are replaced by "…" before they are written.
 
-With PORTAL_LOG_FORMAT=json every line the portal writes is one JSON object (time, level,
+PORTAL_LOG_LEVEL sets the least level written (INFO by default; WARNING leaves out the request
+lines). With PORTAL_LOG_FORMAT=json every line the portal writes is one JSON object (time, level,
 logger, message, request id and the record's fields), ready for a log collector. A security
 event (sign-in, throttling, CSRF failure, refused permission, account change) is logged to
 `portal.security` as JSON in either format, so a value a person typed (an e-mail address with
@@ -111,7 +112,9 @@ def register(app: Flask) -> None:
     """Give the portal's loggers a handler when the server has configured none (gunicorn),
     and log every request. Call first, so that the request is timed from its start."""
     portal_log = logging.getLogger("portal")
-    if portal_log.level == logging.NOTSET:
+    if level := app.config.get("LOG_LEVEL"):  # PORTAL_LOG_LEVEL=WARNING: no request lines
+        portal_log.setLevel(str(level).upper())
+    elif portal_log.level == logging.NOTSET:
         portal_log.setLevel(logging.INFO)
     ours = [h for h in portal_log.handlers if getattr(h, "portal_handler", False)]
     if not ours and not logging.getLogger().handlers:

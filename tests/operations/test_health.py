@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
 from tests.conftest import make_app
+from tests.search.test_health import _lose_the_index
 from tests.web import make_user
 
 SECRETS = ("test-secret", "sqlite:", "postgresql:", "postgresql+", "SECRET", "password")
@@ -42,7 +42,7 @@ def test_the_answer_names_no_address_path_or_secret(app, client):
 
 
 def test_a_lost_index_makes_the_instance_degraded_not_down(app, client):
-    shutil.rmtree(Path(app.instance_path) / "search")
+    _lose_the_index(app)
     fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path))
     response = fresh.test_client().get("/helse")
     assert response.status_code == 200
