@@ -179,8 +179,14 @@ mail_cli = click.Group("mail", help="The e-mail outbox.")
 def mail_send_command() -> None:
     """Deliver the outbox: over SMTP with MAIL_SERVER, else as .eml files in MAIL_DIR."""
     from portal.notifications.outbox import send_due
+    from portal.operations.locks import Busy, exclusive
 
-    outcome = send_due(current_app.config, current_app.instance_path, db.session.commit)
+    try:
+        with exclusive("mail-send"):  # several servers' timers: one sends, each message once
+            outcome = send_due(current_app.config, current_app.instance_path, db.session.commit)
+    except Busy:
+        click.echo("Another `flask mail send` is delivering the outbox now; nothing to do.")
+        return
     if not current_app.config.get("MAIL_SERVER"):
         click.echo(f"No MAIL_SERVER is set: wrote {outcome.delivered} message(s) as .eml files "
                    f"to {outcome.destination}")  # fmt: skip

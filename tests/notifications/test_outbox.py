@@ -240,3 +240,17 @@ def test_messages_delivered_over_a_year_ago_are_deleted(app, tmp_path):
         db.session.commit()
     _send(app)
     assert set(_outbox(app)) == {"ny@asker.kommune.no"}
+
+
+def test_two_servers_sending_at_once_send_each_message_once(app, tmp_path):
+    """While one server's timer delivers the outbox, another's run does nothing at all."""
+    from portal.operations.locks import exclusive
+
+    app.config.update(MAIL_SERVER=None, MAIL_DIR=str(tmp_path / "mail"))
+    _queue(app, "kari@asker.kommune.no")
+    with app.app_context(), exclusive("mail-send"):  # the other server's run, in progress
+        waiting = _send(app)
+    assert waiting.exit_code == 0
+    assert "Another `flask mail send` is delivering the outbox now" in waiting.output
+    assert not list((tmp_path / "mail").glob("*.eml"))
+    assert "wrote 1 message(s)" in _send(app).output  # the lock is free again
