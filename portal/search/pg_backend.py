@@ -51,9 +51,7 @@ class PostgresBackend:
 
     def __init__(self, engine: Engine, synonyms_path: Path) -> None:
         self.engine = engine
-        self.synonyms_path = synonyms_path
-        self._synonyms: query_mod.Synonyms | None = None
-        self._synonyms_mtime = -1.0
+        self.synonym_file = query_mod.SynonymFile(synonyms_path)
         self._generation: int | None = None
         self._expansions: dict[str, list[str]] = {}
         self.analyzer = norwegian_analyzer()
@@ -86,21 +84,10 @@ class PostgresBackend:
 
     def generation(self) -> tuple[Hashable, int]:
         with self.engine.connect() as connection:
-            generation, documents, _analysis = pg_store.generation(connection)
-        if generation != self._generation:
-            self._generation = generation
-            self._expansions.clear()
-        return generation, documents
+            return self._check_generation(connection)
 
     def synonyms(self) -> query_mod.Synonyms:
-        try:
-            mtime = self.synonyms_path.stat().st_mtime
-        except FileNotFoundError:
-            mtime = 0.0
-        if self._synonyms is None or mtime != self._synonyms_mtime:
-            self._synonyms = query_mod.Synonyms.load(self.synonyms_path)
-            self._synonyms_mtime = mtime
-        return self._synonyms
+        return self.synonym_file.current()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -130,11 +117,13 @@ class PostgresBackend:
                 result.suggestion = self._suggest(connection, request.text)
         return result
 
-    def _check_generation(self, connection: Connection) -> None:
-        generation, _documents, _analysis = pg_store.generation(connection)
+    def _check_generation(self, connection: Connection) -> tuple[int, int]:
+        """The index's generation and size; a new generation empties this process's caches."""
+        generation, documents, _analysis = pg_store.generation(connection)
         if generation != self._generation:
             self._generation = generation
             self._expansions.clear()
+        return generation, documents
 
     def _units(self, connection: Connection, parsed: query_mod.ParsedQuery):
         return query_mod.units(parsed, synonyms=self.synonyms(),

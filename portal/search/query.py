@@ -122,6 +122,25 @@ class Synonyms:
         return member in self.by_member
 
 
+class SynonymFile:
+    """seed/synonyms.txt, read again when it changes (an editor may extend it while serving)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._synonyms: Synonyms | None = None
+        self._mtime = -1.0
+
+    def current(self) -> Synonyms:
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            mtime = 0.0
+        if self._synonyms is None or mtime != self._mtime:
+            self._synonyms = Synonyms.load(self.path)
+            self._mtime = mtime
+        return self._synonyms
+
+
 def compound_expansions(term: str, vocabulary: list[str]) -> list[str]:
     """Index terms that contain the term as a compound part ("strategi" → "innkjøpsstrategi").
 

@@ -27,9 +27,7 @@ class WhooshBackend(IndexStore):
 
     def __init__(self, root: Path, synonyms_path: Path) -> None:
         super().__init__(root)
-        self.synonyms_path = synonyms_path
-        self._synonyms: query_mod.Synonyms | None = None
-        self._synonyms_mtime = -1.0
+        self.synonym_file = query_mod.SynonymFile(synonyms_path)
         self._state: SearcherState | None = None
         self._lock = threading.Lock()
         self.analyzer = norwegian_analyzer()
@@ -53,14 +51,7 @@ class WhooshBackend(IndexStore):
         return (state.name, state.searcher.reader().generation()), state.searcher.doc_count()
 
     def synonyms(self) -> query_mod.Synonyms:
-        try:
-            mtime = self.synonyms_path.stat().st_mtime
-        except FileNotFoundError:
-            mtime = 0.0
-        if self._synonyms is None or mtime != self._synonyms_mtime:
-            self._synonyms = query_mod.Synonyms.load(self.synonyms_path)
-            self._synonyms_mtime = mtime
-        return self._synonyms
+        return self.synonym_file.current()
 
     # -- reading ------------------------------------------------------------------------------
 
