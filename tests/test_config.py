@@ -10,6 +10,12 @@ from portal import create_app
 from portal.extensions import db
 
 
+@pytest.fixture(autouse=True)
+def _sqlite_with_whoosh(monkeypatch):
+    """These apps run on SQLite files of their own, where only the Whoosh index can live."""
+    monkeypatch.setenv("PORTAL_SEARCH_BACKEND", "whoosh")
+
+
 def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     database = f"sqlite:///{tmp_path / 'x.sqlite3'}"
@@ -68,3 +74,21 @@ def test_cookies_are_secure_outside_development(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("backend", "message"),
+    [
+        ("postgres", "needs a PostgreSQL DATABASE_URL"),
+        ("elastic", "must be one of whoosh, postgres"),
+    ],
+)
+def test_a_search_backend_that_cannot_work_stops_the_start(tmp_path, monkeypatch, backend, message):
+    from portal.config import ConfigError
+
+    monkeypatch.setenv("PORTAL_SEARCH_BACKEND", backend)
+    database = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    with pytest.raises(ConfigError, match=message):
+        create_app(
+            {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "x"}, instance_path=str(tmp_path)
+        )

@@ -79,7 +79,9 @@ def test_a_database_behind_on_migrations_is_degraded(app, client):
 
 
 def test_an_unusable_database_is_down_with_503(tmp_path, caplog):
-    broken = make_app(f"sqlite:///{tmp_path / 'nothing-here.sqlite3'}", tmp_path)
+    broken = make_app(
+        f"sqlite:///{tmp_path / 'nothing-here.sqlite3'}", tmp_path, SEARCH_BACKEND="whoosh"
+    )
     response = broken.test_client().get("/helse")
     assert response.status_code == 503
     assert response.get_json()["status"] == "down"
