@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from portal.extensions import db
 
@@ -28,19 +28,28 @@ def _key(name: str) -> int:
 
 
 @contextmanager
+def advisory(engine: Engine, name: str, *, wait: bool = False) -> Iterator[None]:
+    """PostgreSQL's session-level advisory lock called `name`, seen by every server."""
+    key = {"k": _key(name)}
+    with engine.connect() as connection:
+        if wait:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), key)
+        elif not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), key).scalar():
+            raise Busy(name)
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), key)
+            connection.commit()
+
+
+@contextmanager
 def exclusive(name: str) -> Iterator[None]:
     """Hold the lock called `name`, or raise Busy at once."""
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as connection:
-            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(name)})
-            if not taken.scalar():
-                raise Busy(name)
-            connection.commit()
-            try:
-                yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(name)})
-                connection.commit()
+        with advisory(db.engine, name):
+            yield
         return
     path = Path(current_app.instance_path) / f"{name}.lock"
     with open(path, "a") as handle:

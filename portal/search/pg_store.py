@@ -8,15 +8,19 @@ the state row), so two writers never deadlock on each other.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from portal.operations.locks import Busy, advisory
 from portal.search.backend import Progress, RebuildRunning
 from portal.search.pg_tables import search_documents, search_spellings, search_state, search_terms
 from portal.search.pg_text import document_terms, spelling_words
@@ -24,8 +28,8 @@ from portal.taxonomy.facets import FACET_FIELDS
 
 # Bumped whenever the analysis or the document layout changes: `verify` then asks for a rebuild.
 ANALYSIS_VERSION = 1
-REBUILD_LOCK = 0x45_6B_73_65  # the advisory lock key for "one rebuild at a time"
 BATCH = 500
+PARALLEL_FROM = 2_000  # documents; below this, starting worker processes costs more
 
 
 def facet_values(doc: dict[str, Any]) -> list[str]:
@@ -130,20 +134,46 @@ def generation(connection: Connection) -> tuple[int, int, int]:
 
 @contextmanager
 def rebuild_lock(engine: Engine, *, wait: bool) -> Iterator[None]:
-    """One rebuild at a time across every web server: a session-level advisory lock."""
-    with engine.connect() as connection:
-        if wait:
-            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": REBUILD_LOCK})
-        elif not connection.execute(
-            text("SELECT pg_try_advisory_lock(:k)"), {"k": REBUILD_LOCK}
-        ).scalar():
-            raise RebuildRunning("a rebuild of the search index is running")
-        connection.commit()
-        try:
+    """One rebuild at a time across every web server."""
+    try:
+        with advisory(engine, "search-rebuild", wait=wait):
             yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REBUILD_LOCK})
-            connection.commit()
+    except Busy as error:
+        raise RebuildRunning("a rebuild of the search index is running") from error
+
+
+def rows_of(documents: list[dict[str, Any]], version: int) -> list[dict[str, Any]]:
+    return [row_of({**doc, "version": version}) for doc in documents]
+
+
+def _batches(documents: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _analysed(documents: Iterator[dict[str, Any]], version: int, total: int):
+    """Rows batch by batch, in order. The analysis is the cost, so a large rebuild analyses in
+    worker processes (started fresh: a forked copy of the database connections must never
+    be touched), a few batches in flight, never the whole bank in memory."""
+    workers = min(4, os.cpu_count() or 1)
+    if total < PARALLEL_FROM or workers < 2:
+        for batch in _batches(documents):
+            yield rows_of(batch, version)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        for batch in _batches(documents):
+            pending.append(pool.submit(rows_of, batch, version))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def rebuild(engine: Engine, documents: Iterator[dict[str, Any]], total: int,
@@ -153,25 +183,12 @@ def rebuild(engine: Engine, documents: Iterator[dict[str, Any]], total: int,
     words. A case changed meanwhile keeps the newer document its own transaction wrote."""
     started = time.time_ns()
     done = 0
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        nonlocal done
-        if not batch:
-            return
-        rows = [row_of({**doc, "version": started}) for doc in batch]
+    for rows in _analysed(documents, started, total):
         with engine.begin() as connection:
             connection.execute(_upsert(rows))
-        done += len(batch)
-        batch.clear()
+        done += len(rows)
         if progress:
             progress(done)
-
-    for doc in documents:
-        batch.append(doc)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
     with engine.begin() as connection:
         # Documents not rewritten by this rebuild nor written since: their cases are gone.
         connection.execute(delete(search_documents).where(search_documents.c.version < started))
