@@ -52,6 +52,11 @@ def upgrade():
     with op.batch_alter_table('search_spellings', schema=None) as batch_op:
         batch_op.create_index('ix_search_spellings_trigrams', ['word'], unique=False, postgresql_using='gin', postgresql_ops={'word': 'gin_trgm_ops'})
 
+    op.create_table('search_facets',
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('ndoc', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('value', name=op.f('pk_search_facets'))
+    )
     op.create_table('search_state',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('generation', sa.BigInteger(), nullable=False),
@@ -76,6 +81,7 @@ def downgrade():
 
     op.drop_table('search_terms')
     op.drop_table('search_state')
+    op.drop_table('search_facets')
     with op.batch_alter_table('search_spellings', schema=None) as batch_op:
         batch_op.drop_index('ix_search_spellings_trigrams', postgresql_using='gin', postgresql_ops={'word': 'gin_trgm_ops'})
 

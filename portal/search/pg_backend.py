@@ -36,7 +36,7 @@ from portal.search.backend import (
     VerifyReport,
 )
 from portal.search.pg_tables import search_documents as docs
-from portal.search.pg_tables import search_spellings, search_terms
+from portal.search.pg_tables import search_facets, search_spellings, search_terms
 from portal.search.pg_text import RANK_WEIGHTS, tsquery
 from portal.search.presenting import LiveWordsCorrector, highlights_of
 from portal.taxonomy.facets import FACET_FIELDS
@@ -215,14 +215,20 @@ class PostgresBackend:
             if not facets:
                 continue
             others = [c for f, c in conditions.items() if f != excluded]
-            inner = (
-                select(func.unnest(docs.c.facets).label("value"))
-                .where(and_(true(), *base, *others))
-                .subquery()
-            )
-            query = select(inner.c.value, func.count()).group_by(inner.c.value)
+            if not base and not others:
+                # Over every document: the counts kept up to date by every write.
+                value, count = search_facets.c.value, search_facets.c.ndoc
+                query = select(value, count)
+            else:
+                inner = (
+                    select(func.unnest(docs.c.facets).label("value"))
+                    .where(and_(true(), *base, *others))
+                    .subquery()
+                )
+                value = inner.c.value
+                query = select(value, func.count()).group_by(value)
             if len(facets) < len(FACET_FIELDS):
-                query = query.where(or_(*(inner.c.value.startswith(f"{f}:") for f in facets)))
+                query = query.where(or_(*(value.startswith(f"{f}:") for f in facets)))
             queries.append(query)
         for query in queries:
             for value, n in connection.execute(query):

@@ -22,13 +22,26 @@ from sqlalchemy.dialects.postgresql import insert
 
 from portal.operations.locks import Busy, advisory
 from portal.search.backend import Progress, RebuildRunning
-from portal.search.pg_tables import search_documents, search_spellings, search_state, search_terms
+from portal.search.pg_tables import (
+    search_documents,
+    search_facets,
+    search_spellings,
+    search_state,
+    search_terms,
+)
 from portal.search.pg_text import document_terms, spelling_words
 from portal.taxonomy.facets import FACET_FIELDS
 
 # Bumped whenever the analysis or the document layout changes: `verify` then asks for a rebuild.
 ANALYSIS_VERSION = 1
 BATCH = 500
+# Lists of each document whose values are counted over all documents: the index terms (for
+# compound expansion), the spelling words (suggestions) and the facet values (browsing).
+COUNTED = {
+    "term_list": (search_terms, "term"),
+    "spell_list": (search_spellings, "word"),
+    "facets": (search_facets, "value"),
+}
 PARALLEL_FROM = 2_000  # documents; below this, starting worker processes costs more
 
 
@@ -87,30 +100,29 @@ def apply(
         r.case_id: r
         for r in connection.execute(
             select(search_documents.c.case_id, search_documents.c.version,
-                   search_documents.c.term_list, search_documents.c.spell_list)
+                   *(search_documents.c[column] for column in COUNTED))
             .where(search_documents.c.case_id.in_(ids))
             .order_by(search_documents.c.case_id)
             .with_for_update()
         )
     }  # fmt: skip
-    terms: Counter = Counter()
-    spellings: Counter = Counter()
+    deltas: dict[str, Counter] = {column: Counter() for column in COUNTED}
     written: set[int] = set()
     if rows:
         ordered = [rows[i] for i in sorted(rows)]
         written = set(connection.execute(_upsert(ordered)).scalars())
     for case_id in written:
-        terms.update(rows[case_id]["term_list"])
-        spellings.update(rows[case_id]["spell_list"])
+        for column, delta in deltas.items():
+            delta.update(rows[case_id][column])
     removed = [i for i, version in gone.items() if i in old and old[i].version <= version]
     if removed:
         connection.execute(delete(search_documents).where(search_documents.c.case_id.in_(removed)))
     for case_id in [*written, *removed]:
         if case_id in old:
-            terms.subtract(old[case_id].term_list)
-            spellings.subtract(old[case_id].spell_list)
-    _apply_counts(connection, search_terms, "term", terms)
-    _apply_counts(connection, search_spellings, "word", spellings)
+            for column, delta in deltas.items():
+                delta.subtract(getattr(old[case_id], column))
+    for column, (table, key) in COUNTED.items():  # always in this order: no deadlocks
+        _apply_counts(connection, table, key, deltas[column])
     if written or removed:
         bump(connection)
 
@@ -192,12 +204,12 @@ def rebuild(engine: Engine, documents: Iterator[dict[str, Any]], total: int,
     with engine.begin() as connection:
         # Documents not rewritten by this rebuild nor written since: their cases are gone.
         connection.execute(delete(search_documents).where(search_documents.c.version < started))
-        connection.execute(text("LOCK TABLE search_terms, search_spellings IN EXCLUSIVE MODE"))
-        for table, key, column in (("search_terms", "term", "term_list"),
-                                   ("search_spellings", "word", "spell_list")):  # fmt: skip
-            connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - constant names
+        tables = ", ".join(table.name for table, _key in COUNTED.values())
+        connection.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+        for column, (table, key) in COUNTED.items():
+            connection.execute(delete(table))
             connection.execute(text(
-                f"INSERT INTO {table} ({key}, ndoc) SELECT w, count(*) "  # noqa: S608
+                f"INSERT INTO {table.name} ({key}, ndoc) SELECT w, count(*) "  # noqa: S608
                 f"FROM search_documents, unnest({column}) AS w GROUP BY w"
             ))  # fmt: skip
         bump(connection)

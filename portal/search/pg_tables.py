@@ -5,8 +5,9 @@ everywhere; on SQLite they stay empty. One row per published case holds its anal
 a weighted `tsvector` (GIN-indexed), its facet values as `field:value` strings (GIN-indexed)
 and the text shown in hits. `search_terms` and `search_spellings` count in how many documents
 each index term and each spelling word occur, with trigram indexes (pg_trgm) for compound
-expansion and "Mente du" suggestions. `search_state` is one row: the index generation, bumped
-by every write, and the document count.
+expansion and "Mente du" suggestions; `search_facets` counts each facet value (the browse
+page's counts). `search_state` is one row: the index generation, bumped by every write, and
+the document count.
 """
 
 from __future__ import annotations
@@ -75,6 +76,14 @@ search_spellings = Table(
         postgresql_using="gin",
         postgresql_ops={"word": "gin_trgm_ops"},
     ),  # fmt: skip
+)
+
+search_facets = Table(
+    "search_facets",
+    db.metadata,
+    # How many documents have each facet value: the counts of the browse page without filters.
+    Column("value", Text, primary_key=True),
+    Column("ndoc", Integer, nullable=False),
 )
 
 search_state = Table(

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.search.backend import SearchRequest
 from portal.search.pg_tables import search_documents, search_spellings, search_terms
 from portal.search.service import search_cases
+from portal.taxonomy.models import Vocabulary
 
 pytestmark = pytest.mark.postgres_search
 
@@ -75,7 +76,8 @@ def _recounted(column: str) -> dict[str, int]:
 
 def test_the_word_counts_stay_exact_through_publishing_editing_and_unpublishing(app, factory):
     with factory.committing() as f:
-        f.case(title="Ombruk av kontorstoler i Bodø", slug="stoler")
+        f.case(title="Ombruk av kontorstoler i Bodø", slug="stoler",
+               terms=[(Vocabulary.CATEGORY, "mobler")])  # fmt: skip
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.slug == "stoler")).one()
         case.title = "Gjenbruk av skolepulter i Bodø"
@@ -85,8 +87,10 @@ def test_the_word_counts_stay_exact_through_publishing_editing_and_unpublishing(
         terms = dict(db.session.execute(select(search_terms.c.term, search_terms.c.ndoc)).all())
         words = dict(db.session.execute(
             select(search_spellings.c.word, search_spellings.c.ndoc)).all())  # fmt: skip
+        facets = dict(db.session.execute(text("SELECT value, ndoc FROM search_facets")).all())
         assert terms == _recounted("term_list")
         assert words == _recounted("spell_list")
+        assert facets == _recounted("facets")
         assert "skolepult" not in terms and "skolepulter" not in words  # gone with the case
 
 
