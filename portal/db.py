@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.expression import ColumnElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,3 +46,57 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# -- Norwegian alphabetical order ------------------------------------------------------------
+#
+# Names are listed as a Norwegian reader expects: case does not matter, accents are ignored
+# (é as e), and Æ, Ø, Å come after Z in that order. Byte order (SQLite's default, and
+# PostgreSQL's C collation) puts "Ålesund" before "Ørland" and "asker" after "Zebra"; a
+# PostgreSQL created with an English locale puts Å with A. So every ordering by a name goes
+# through `norwegian_order`: ICU's Norwegian collation on PostgreSQL, and on SQLite a
+# collation the portal registers with the same order.
+
+_AFTER_Z = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
+
+
+def norwegian_sort_key(text: str | None) -> str:
+    """A key giving Norwegian alphabetical order (also for sorting in Python)."""
+    import unicodedata
+
+    out = []
+    for char in (text or "").casefold():
+        if char in "æøå":
+            out.append(char)
+        else:
+            decomposed = unicodedata.normalize("NFKD", char)
+            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return "".join(out).translate(_AFTER_Z)
+
+
+def compare_norwegian(left: str | None, right: str | None) -> int:
+    a, b = norwegian_sort_key(left), norwegian_sort_key(right)
+    return (a > b) - (a < b) or ((left or "") > (right or "")) - ((left or "") < (right or ""))
+
+
+class NorwegianOrder(ColumnElement):
+    inherit_cache = True
+
+    def __init__(self, column) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(NorwegianOrder)
+def _compile_sqlite(element: NorwegianOrder, compiler, **kw) -> str:
+    return f"{compiler.process(element.column, **kw)} COLLATE nb"
+
+
+@compiles(NorwegianOrder, "postgresql")
+def _compile_postgresql(element: NorwegianOrder, compiler, **kw) -> str:
+    return f'{compiler.process(element.column, **kw)} COLLATE "nb-NO-x-icu"'
+
+
+def norwegian_order(column) -> NorwegianOrder:
+    """`column` in Norwegian alphabetical order, for ORDER BY."""
+    return NorwegianOrder(column)

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from portal.db import compare_norwegian
+
 
 def register_sqlite_pragmas(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
@@ -21,6 +23,7 @@ def register_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_collation("nb", compare_norwegian)
 
 
 def listen_on_sessions(handlers: Mapping[str, Callable[..., None]]) -> None:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from portal.accounts import services
 from portal.accounts.models import Role, User
 from portal.cases.services import slugify
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.notifications import outbox
 from portal.organizations.models import Organization, OrganizationType
@@ -41,7 +42,9 @@ def overview() -> str:
     users = db.session.scalars(
         select(User).options(selectinload(User.role_rows)).order_by(User.email)
     ).all()
-    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    organizations = db.session.scalars(
+        select(Organization).order_by(norwegian_order(Organization.name))
+    ).all()
     return render_template(
         "admin/overview.html", users=users, organizations=organizations, roles=list(Role),
         types=list(OrganizationType), mail=outbox.status(),

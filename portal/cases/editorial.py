@@ -15,6 +15,7 @@ from portal.cases import diff, workflow
 from portal.cases import queue as queue_service
 from portal.cases.errors import CaseError
 from portal.cases.models import Case, CaseStatus, Revision
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.labels import CASE_STATUS
 from portal.notifications.services import notify_case_event
@@ -54,7 +55,9 @@ def queue() -> str:
         waiting_view=queue_service.WAITING,
         organization=organization,
         age=age,
-        organizations=db.session.scalars(select(Organization).order_by(Organization.name)).all(),
+        organizations=db.session.scalars(
+            select(Organization).order_by(norwegian_order(Organization.name))
+        ).all(),
     )
 
 

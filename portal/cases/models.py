@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.dates import DatePrecision
-from portal.db import UTCDateTime, utcnow
+from portal.db import UTCDateTime, norwegian_order, utcnow
 from portal.extensions import db
 from portal.taxonomy.models import Term, Vocabulary
 
@@ -83,6 +83,12 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=30, validate_strings=True)
 
 
+def _by_organization_name():
+    from portal.organizations.models import Organization
+
+    return norwegian_order(Organization.name)
+
+
 class Case(db.Model):
     """One procurement example with its story, tags, results and links to strategy goals."""
 
@@ -117,7 +123,7 @@ class Case(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     organizations: Mapped[list[Organization]] = relationship(
-        secondary=case_organizations, order_by="Organization.name"
+        secondary=case_organizations, order_by=_by_organization_name
     )
     terms: Mapped[list[Term]] = relationship(
         secondary=case_terms, order_by=(Term.vocabulary, Term.position)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case, case_organizations, case_terms
 from portal.cases.permissions import visible_cases
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.taxonomy.facets import FACET_BY_FIELD
@@ -76,7 +77,7 @@ def filtered_cases(filters: CaseFilters, user: Any = None) -> Select[tuple[Case]
         "newest": (desc(Case.published_at).nulls_last(), desc(Case.id)),
         "oldest": (Case.published_at.nulls_last(), Case.id),
         "title": (Case.title,),
-        "year": (desc(Case.year).nulls_last(), Case.title),
+        "year": (desc(Case.year).nulls_last(), norwegian_order(Case.title)),
     }[filters.sort]
     return _with_case_details(stmt.order_by(*order))
 
@@ -104,7 +105,7 @@ def related_cases(this: Case, limit: int = 4, user: Any = None) -> list[Case]:
     stmt = (
         visible_cases(user)
         .join(shared, shared.c.case_id == Case.id)
-        .order_by(desc(shared.c.score), desc(Case.year).nulls_last(), Case.title)
+        .order_by(desc(shared.c.score), desc(Case.year).nulls_last(), norwegian_order(Case.title))
         .limit(limit)
     )
     return list(db.session.scalars(_with_case_details(stmt)))
@@ -118,7 +119,7 @@ def filter_options(user: Any = None) -> dict[str, Any]:
         .join(case_terms, case_terms.c.term_id == Term.id)
         .where(case_terms.c.case_id.in_(visible_ids))
         .group_by(Term.id)
-        .order_by(Term.vocabulary, Term.position, Term.label_nb)
+        .order_by(Term.vocabulary, Term.position, norwegian_order(Term.label_nb))
     ).all()
     terms: dict[Vocabulary, list[tuple[Term, int]]] = {v: [] for v in Vocabulary}
     for term, count in term_rows:
@@ -128,7 +129,7 @@ def filter_options(user: Any = None) -> dict[str, Any]:
         .join(case_organizations, case_organizations.c.organization_id == Organization.id)
         .where(case_organizations.c.case_id.in_(visible_ids))
         .group_by(Organization.id)
-        .order_by(Organization.name)
+        .order_by(norwegian_order(Organization.name))
     ).all()
     years = db.session.execute(
         select(Case.year, func.count())

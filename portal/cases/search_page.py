@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import select
 
+from portal.db import norwegian_sort_key
 from portal.extensions import db
 from portal.labels import ORGANIZATION_TYPE
 from portal.organizations.models import Organization, OrganizationType
@@ -97,7 +98,9 @@ def facet_rows(
         elif any((facet.field, v) in order for v in values):
             ordered = sorted(values, key=lambda v: order.get((facet.field, v), 999))
         else:
-            ordered = sorted(values, key=lambda v: labels[facet.field].get(v, v))
+            ordered = sorted(
+                values, key=lambda v: norwegian_sort_key(labels[facet.field].get(v, v))
+            )
         rows.append(
             {
                 "facet": facet,

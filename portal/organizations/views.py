@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case, case_organizations
 from portal.cases.permissions import visible_cases
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.strategies.models import Strategy
@@ -32,7 +33,7 @@ def list_organizations() -> str:
         select(Organization, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.organization_id == Organization.id)
         .where((counts.c.n > 0) | Organization.id.in_(strategy_orgs.scalar_subquery()))
-        .order_by(Organization.name)
+        .order_by(norwegian_order(Organization.name))
     ).all()
     return render_template("organizations/list.html", rows=rows)
 
@@ -47,7 +48,7 @@ def show_organization(slug: str) -> str:
         visible_cases(current_user)
         .where(Case.organizations.any(Organization.id == organization.id))
         .options(selectinload(Case.organizations), selectinload(Case.terms))
-        .order_by(desc(Case.year).nulls_last(), Case.title)
+        .order_by(desc(Case.year).nulls_last(), norwegian_order(Case.title))
     ).all()
     strategies = db.session.scalars(
         visible_strategies(current_user)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case, case_terms
 from portal.cases.permissions import visible_cases
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.pagecache import generation
@@ -99,7 +100,9 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
             related.terms.append((term, counts.get(term.id, 0)))
     related.terms.sort(key=lambda row: -row[1])
     del related.terms[LIMIT:]
-    for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
+    for organization in db.session.scalars(
+        select(Organization).order_by(norwegian_order(Organization.name))
+    ):
         if _matches(("org", organization.id), f"{organization.name} {organization.county or ''}",
                     units):  # fmt: skip
             related.organizations.append(organization)

@@ -9,6 +9,7 @@ from sqlalchemy import desc, select
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
+from portal.db import norwegian_order
 from portal.extensions import csrf, db
 from portal.security import role_required
 from portal.strategies import services
@@ -56,7 +57,7 @@ def my_strategies() -> str:
     strategies = db.session.scalars(
         select(Strategy)
         .where(Strategy.organization_id == current_user.organization_id)
-        .order_by(desc(Strategy.period_to), Strategy.title)
+        .order_by(desc(Strategy.period_to), norwegian_order(Strategy.title))
     ).all()
     return render_template("strategies/mine.html", strategies=strategies)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
-from portal.db import utcnow
+from portal.db import norwegian_order, utcnow
 from portal.extensions import db
 from portal.search import service as search
 from portal.search.backend import SearchRequest
@@ -86,7 +86,7 @@ def linkable_goals(user: Any) -> list[StrategyGoal]:
         select(Strategy)
         .where(Strategy.organization_id == user.organization_id)
         .options(selectinload(Strategy.goals))
-        .order_by(Strategy.period_to.desc(), Strategy.title)
+        .order_by(Strategy.period_to.desc(), norwegian_order(Strategy.title))
     ).all()
     goals: list[StrategyGoal] = []
     for strategy in strategies:

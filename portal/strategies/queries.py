@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.strategies.models import (
@@ -26,7 +27,7 @@ def list_strategies(user: Any = None) -> list[Strategy]:
         visible_strategies(user)
         .join(Organization)
         .options(selectinload(Strategy.organization), selectinload(Strategy.goals))
-        .order_by(desc(Strategy.period_to), Organization.name)
+        .order_by(desc(Strategy.period_to), norwegian_order(Organization.name))
     )
     return list(db.session.scalars(stmt))
 

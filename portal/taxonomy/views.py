@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
 from portal.cases.queries import filter_options
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.taxonomy.models import Term, Vocabulary
 
@@ -40,6 +41,6 @@ def show_term(vocabulary_slug: str, slug: str) -> str:
         visible_cases(current_user)
         .where(Case.terms.any(Term.id == term.id))
         .options(selectinload(Case.organizations), selectinload(Case.terms))
-        .order_by(desc(Case.year).nulls_last(), Case.title)
+        .order_by(desc(Case.year).nulls_last(), norwegian_order(Case.title))
     ).all()
     return render_template("taxonomy/term.html", term=term, vocabulary=vocabulary, cases=cases)
