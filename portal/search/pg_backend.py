@@ -94,7 +94,7 @@ class PostgresBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = query_mod.parse(request.text)
         with self.engine.connect() as connection:
-            self._check_generation(connection)
+            _generation, documents = self._check_generation(connection)
             partial = False
             text_query = None
             if not parsed.is_empty:
@@ -104,7 +104,7 @@ class PostgresBackend:
                     loose = tsquery(units, require_all=False)
                     if self._any(connection, loose):
                         text_query, partial = loose, True
-            result = self._run(connection, request, text_query)
+            result = self._run(connection, request, text_query, documents)
             result.partial = partial
             result.truncated = parsed.truncated
             if text_query is not None:
@@ -164,8 +164,8 @@ class PostgresBackend:
             select(literal(1)).select_from(docs).where(_matches(text_query)).limit(1)
         ).first() is not None  # fmt: skip
 
-    def _run(self, connection: Connection, request: SearchRequest,
-             text_query: str | None) -> SearchResult:  # fmt: skip
+    def _run(self, connection: Connection, request: SearchRequest, text_query: str | None,
+             documents: int) -> SearchResult:  # fmt: skip
         base = [_matches(text_query)] if text_query else []
         chosen = {f: list(v) for f, v in request.filters.items() if v and f in FACET_FIELDS}
         conditions = {f: docs.c.facets.overlap(literal([f"{f}:{v}" for v in values], ARRAY(Text)))
@@ -181,15 +181,18 @@ class PostgresBackend:
         if rank is not None and request.sort == "relevance":
             order = [rank.desc(), docs.c.published.desc(), docs.c.case_id]
         start = (max(request.page, 1) - 1) * request.per_page
-        columns = [docs.c.case_id, docs.c.slug, func.count().over().label("total")]
+        columns = [docs.c.case_id, docs.c.slug]
         if rank is not None:
-            columns.append(rank.label("score"))
+            # Ranking reads every match anyway: counting them in the same pass is free.
+            columns += [rank.label("score"), func.count().over().label("total")]
         page = connection.execute(
             select(*columns).where(everything).order_by(*order)
             .offset(start).limit(request.per_page)
         ).all()  # fmt: skip
-        if page:
+        if rank is not None and page:
             total = page[0].total
+        elif not base and not conditions:
+            total = documents  # browsing everything: the count the index keeps
         else:
             total = connection.execute(
                 select(func.count()).select_from(docs).where(everything)

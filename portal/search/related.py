@@ -62,14 +62,34 @@ def _contains(tokens: list[str], sequence: tuple[str, ...]) -> bool:
     return any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1))
 
 
-def _tokens(key: tuple, text: str) -> list[str]:
-    """The analysed words of a topic, organisation or goal, kept for the content generation
-    (the texts change only when it does; analysing them all is most of a search's extra cost)."""
+def _store() -> dict:
+    """What is kept for the current content generation (it changes only when that does)."""
     store = current_app.extensions.setdefault("related_tokens", {"generation": None})
     content = generation.current()[0]
     if store["generation"] != content:
         store.clear()
         store["generation"] = content
+    return store
+
+
+def _published_per_term() -> dict[int, int]:
+    """How many published cases each topic has (the same for every search)."""
+    store = _store()
+    if "term_counts" not in store:
+        store["term_counts"] = dict(
+            db.session.execute(
+                select(case_terms.c.term_id, func.count())
+                .where(case_terms.c.case_id.in_(visible_cases(None).with_only_columns(Case.id)))
+                .group_by(case_terms.c.term_id)
+            ).all()
+        )
+    return store["term_counts"]
+
+
+def _tokens(key: tuple, text: str) -> list[str]:
+    """The analysed words of a topic, organisation or goal, kept for the content generation
+    (analysing them all is most of a search's extra cost)."""
+    store = _store()
     tokens = store.get(key)
     if tokens is None:
         tokens = store[key] = analyse(text)
@@ -87,13 +107,7 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     if parsed.is_empty:
         return related
     units = query_mod.units(parsed, synonyms=synonyms)
-    counts = dict(
-        db.session.execute(
-            select(case_terms.c.term_id, func.count())
-            .where(case_terms.c.case_id.in_(visible_cases(None).with_only_columns(Case.id)))
-            .group_by(case_terms.c.term_id)
-        ).all()
-    )
+    counts = _published_per_term()
     for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
         words = f"{term.label_nb} {term.label_en} {term.description_nb} {term.description_en}"
         if _matches(("term", term.id), words, units):
