@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, array
 
 from portal.search import pg_store
 from portal.search import query as query_mod
-from portal.search.analysis import analyse, norwegian_analyzer, words
+from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import (
     Hit,
     Progress,
@@ -38,7 +38,7 @@ from portal.search.backend import (
 from portal.search.pg_tables import search_documents as docs
 from portal.search.pg_tables import search_facets, search_spellings, search_terms
 from portal.search.pg_text import RANK_WEIGHTS, tsquery
-from portal.search.presenting import LiveWordsCorrector, highlights_of
+from portal.search.presenting import LiveWordsCorrector, highlights_of, suggest_spelling
 from portal.taxonomy.facets import FACET_FIELDS
 
 SUGGESTION_CANDIDATES = 40
@@ -250,29 +250,19 @@ class PostgresBackend:
 
     def _suggest(self, connection: Connection, typed: str) -> str | None:
         """Replace words the index has never seen with the closest word it has."""
-        cleaned, _ = query_mod.clean(typed)
-        changed = False
-        out = []
-        for raw in cleaned.split():
-            folded = words(raw)
-            analysed = analyse(raw)
-            if len(folded) != 1 or len(folded[0]) < 3 or self._known(connection, folded[0],
-                                                                       analysed):  # fmt: skip
-                out.append(raw)
-                continue
+
+        def nearest(word: str) -> list[str]:
             candidates = dict(connection.execute(
                 select(search_spellings.c.word, search_spellings.c.ndoc)
-                .where(func.similarity(search_spellings.c.word, folded[0]) > 0.1)
-                .order_by(search_spellings.c.word.op("<->")(folded[0]))
+                .where(func.similarity(search_spellings.c.word, word) > 0.1)
+                .order_by(search_spellings.c.word.op("<->")(word))
                 .limit(SUGGESTION_CANDIDATES)
             ).all())  # fmt: skip
-            options = LiveWordsCorrector(candidates).suggest(folded[0], limit=1, maxdist=2)
-            if options:
-                out.append(options[0])
-                changed = True
-            else:
-                out.append(raw)
-        return " ".join(out) if changed else None
+            return LiveWordsCorrector(candidates).suggest(word, limit=1, maxdist=2)
+
+        return suggest_spelling(
+            typed, lambda word, terms: self._known(connection, word, terms), nearest
+        )
 
     @staticmethod
     def _known(connection: Connection, word: str, analysed: list[str]) -> bool:

@@ -52,39 +52,24 @@ search_documents = Table(
     Index("ix_search_documents_published", "published"),
 )
 
-search_terms = Table(
-    "search_terms",
-    db.metadata,
-    Column("term", Text, primary_key=True),
-    Column("ndoc", Integer, nullable=False),
-    Index(
-        "ix_search_terms_trigrams",
-        "term",
-        postgresql_using="gin",
-        postgresql_ops={"term": "gin_trgm_ops"},
-    ),  # fmt: skip
-)
 
-search_spellings = Table(
-    "search_spellings",
-    db.metadata,
-    Column("word", Text, primary_key=True),
-    Column("ndoc", Integer, nullable=False),
-    Index(
-        "ix_search_spellings_trigrams",
-        "word",
-        postgresql_using="gin",
-        postgresql_ops={"word": "gin_trgm_ops"},
-    ),  # fmt: skip
-)
+def _counts(name: str, key: str, *, trigrams: bool) -> Table:
+    """A table of how many documents have each value (a term, a word, a facet value)."""
+    indexes = [Index(f"ix_{name}_trigrams", key, postgresql_using="gin",
+                     postgresql_ops={key: "gin_trgm_ops"})] if trigrams else []  # fmt: skip
+    return Table(
+        name,
+        db.metadata,
+        Column(key, Text, primary_key=True),
+        Column("ndoc", Integer, nullable=False),
+        *indexes,
+    )
 
-search_facets = Table(
-    "search_facets",
-    db.metadata,
-    # How many documents have each facet value: the counts of the browse page without filters.
-    Column("value", Text, primary_key=True),
-    Column("ndoc", Integer, nullable=False),
-)
+
+search_terms = _counts("search_terms", "term", trigrams=True)
+search_spellings = _counts("search_spellings", "word", trigrams=True)
+# The browse page's counts without filters.
+search_facets = _counts("search_facets", "value", trigrams=False)
 
 search_state = Table(
     "search_state",

@@ -6,12 +6,15 @@ mark the same words the same way and suggest the same corrections.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
 from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text, highlight
 from whoosh.spelling import ListCorrector
+
+from portal.search import query as query_mod
+from portal.search.analysis import analyse, words
 
 
 class EscapingFormatter(Formatter):
@@ -43,6 +46,31 @@ def highlights_of(stored: Mapping[str, Any], terms: frozenset[str], analyzer) ->
         if "<mark>" in marked:
             out[fieldname] = Markup(marked)  # noqa: S704 - EscapingFormatter escapes
     return out
+
+
+def suggest_spelling(
+    text: str, is_known: Callable[[str, list[str]], bool], nearest: Callable[[str], list[str]]
+) -> str | None:
+    """Replace words the index has never seen with the closest word it has ("Mente du").
+
+    `is_known(folded word, its index terms)` says whether the index has the word;
+    `nearest(folded word)` gives the best live word within two edits, if any.
+    """
+    cleaned, _ = query_mod.clean(text)
+    changed = False
+    out = []
+    for raw in cleaned.split():
+        folded = words(raw)
+        if len(folded) != 1 or len(folded[0]) < 3 or is_known(folded[0], analyse(raw)):
+            out.append(raw)
+            continue
+        options = nearest(folded[0])
+        if options:
+            out.append(options[0])
+            changed = True
+        else:
+            out.append(raw)
+    return " ".join(out) if changed else None
 
 
 class LiveWordsCorrector(ListCorrector):

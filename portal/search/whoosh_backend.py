@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from portal.search import query as query_mod
-from portal.search.analysis import analyse, norwegian_analyzer, words
+from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
-from portal.search.presenting import highlights_of
+from portal.search.presenting import highlights_of, suggest_spelling
 from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_state import SearcherState, mask, members
 from portal.search.whoosh_store import IndexStore
@@ -139,28 +139,12 @@ class WhooshBackend(IndexStore):
         """Replace words the index has never seen with the closest word it has."""
         known = state.spelling_words()
         stems = state.vocabulary_set()
-        cleaned, _ = query_mod.clean(text)
-        changed = False
-        out = []
         corrector = state.corrector()
-        for raw in cleaned.split():
-            folded = words(raw)
-            analysed = analyse(raw)
-            if (
-                len(folded) != 1
-                or len(folded[0]) < 3
-                or folded[0] in known
-                or (analysed and analysed[0] in stems)
-            ):
-                out.append(raw)
-                continue
-            options = corrector.suggest(folded[0], limit=1, maxdist=2)
-            if options:
-                out.append(options[0])
-                changed = True
-            else:
-                out.append(raw)
-        return " ".join(out) if changed else None
+        return suggest_spelling(
+            text,
+            lambda word, terms: word in known or bool(terms and terms[0] in stems),
+            lambda word: corrector.suggest(word, limit=1, maxdist=2),
+        )
 
     def more_like(self, text: str, limit: int) -> list[Hit]:
         """Cases whose words overlap most with the given text (for suggestions)."""
