@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,8 +63,12 @@ def load_seed(seed_dir: Path) -> Counter[str]:
     created: Counter[str] = Counter()
     _load_terms(_read(seed_dir / "taxonomies.yaml"), created)
     _load_organizations(_read(seed_dir / "organizations.yaml"), created)
-    for path in sorted((seed_dir / "cases").glob("*.yaml")):
-        _load_case(_read(path), created, path.name)
+    # Each case a second apart, in file order, newest first: lists "newest first" and ties in
+    # search (broken by date) come out the same on every machine, however fast it seeds.
+    seeded_at = utcnow()
+    for position, path in enumerate(sorted((seed_dir / "cases").glob("*.yaml"))):
+        published_at = seeded_at - timedelta(seconds=position)
+        _load_case(_read(path), created, path.name, published_at)
     for path in sorted((seed_dir / "strategies").glob("*.yaml")):
         _load_strategy(_read(path), created, path.name)
     _load_links(_read(seed_dir / "links.yaml"), created)
@@ -132,12 +136,11 @@ def _term(vocabulary: Vocabulary, slug: str, where: str) -> Term:
     return term
 
 
-def _load_case(data: dict, created: Counter[str], where: str) -> None:
+def _load_case(data: dict, created: Counter[str], where: str, published_at: datetime) -> None:
     if db.session.scalars(select(Case.id).where(Case.slug == data["slug"])).first():
         return
     if len(data["summary"]) > 300:
         raise SeedError(f"{where}: summary longer than 300 characters")
-    published_at = utcnow()
     case = Case(
         slug=data["slug"],
         title=data["title"],
