@@ -23,6 +23,8 @@ def test_the_organisation_list_is_in_norwegian_order(app, factory):
     positions = [html.index(f">{name}<") for name in EXPECTED]
     assert positions == sorted(positions)
     # Among the seed's organisations too: "Asker kommune" after "aremark", before "Bodø".
-    assert html.index(">aremark kommune<") < html.index(">Asker kommune<") < html.index(
-        ">Bodø kommune<"
+    assert (
+        html.index(">aremark kommune<")
+        < html.index(">Asker kommune<")
+        < html.index(">Bodø kommune<")
     )
