@@ -54,29 +54,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 # (é as e), and Æ, Ø, Å come after Z in that order. Byte order (SQLite's default, and
 # PostgreSQL's C collation) puts "Ålesund" before "Ørland" and "asker" after "Zebra"; a
 # PostgreSQL created with an English locale puts Å with A. So every ordering by a name goes
-# through `norwegian_order`: ICU's Norwegian collation on PostgreSQL, and on SQLite a
-# collation the portal registers with the same order.
-
-_AFTER_Z = str.maketrans({"æ": "{", "ø": "|", "å": "}"})
-
-
-def norwegian_sort_key(text: str | None) -> str:
-    """A key giving Norwegian alphabetical order (also for sorting in Python)."""
-    import unicodedata
-
-    out = []
-    for char in (text or "").casefold():
-        if char in "æøå":
-            out.append(char)
-        else:
-            decomposed = unicodedata.normalize("NFKD", char)
-            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
-    return "".join(out).translate(_AFTER_Z)
-
-
-def compare_norwegian(left: str | None, right: str | None) -> int:
-    a, b = norwegian_sort_key(left), norwegian_sort_key(right)
-    return (a > b) - (a < b) or ((left or "") > (right or "")) - ((left or "") < (right or ""))
+# through `norwegian_order`: ICU's Norwegian collation on PostgreSQL, and on SQLite the
+# collation `nb` the portal registers (portal.letters.compare_norwegian).
 
 
 class NorwegianOrder(ColumnElement):

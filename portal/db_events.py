@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from portal.db import compare_norwegian
+from portal.letters import compare_norwegian
 
 
 def register_sqlite_pragmas(engine: Engine) -> None:

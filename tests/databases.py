@@ -42,7 +42,7 @@ class PostgresServer:
     def __init__(self, url: str, cluster: Path | None = None) -> None:
         self.url = make_url(url)
         self.cluster = cluster
-        self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=None)
+        self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
 
     def _unique(self, name: str) -> str:
         return f"{name}_{os.getpid()}_{next(_names)}"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from portal.db import norwegian_sort_key
+from portal.letters import norwegian_sort_key
 
 NAMES = ["Ålesund kommune", "Ørland kommune", "aremark kommune", "Æsir AS", "Écoles AS",
          "Zeta kommune", "Bodø kommune"]  # fmt: skip

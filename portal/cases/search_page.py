@@ -11,9 +11,9 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import select
 
-from portal.db import norwegian_sort_key
 from portal.extensions import db
 from portal.labels import ORGANIZATION_TYPE
+from portal.letters import norwegian_sort_key
 from portal.organizations.models import Organization, OrganizationType
 from portal.search.backend import MAX_PAGE, MAX_VALUES_PER_FACET, SORTS, SearchRequest
 from portal.search.query import MAX_QUERY_LENGTH

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tarfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -63,10 +62,13 @@ class Manifest:
             raise ArchiveError("the archive's manifest is damaged") from error
 
 
-def sha256_of(stream: IO[bytes]) -> str:
+def sha256_of(stream: IO[bytes], copy_to: IO[bytes] | None = None) -> str:
+    """The stream's SHA-256, read once; written to `copy_to` on the way, if given."""
     digest = hashlib.sha256()
     for block in iter(lambda: stream.read(1 << 20), b""):
         digest.update(block)
+        if copy_to is not None:
+            copy_to.write(block)
     return digest.hexdigest()
 
 
@@ -130,9 +132,7 @@ def verify_members(archive: tarfile.TarFile, manifest: Manifest, into: Path) -> 
         target = into / member.name
         target.parent.mkdir(parents=True, exist_ok=True)
         with archive.extractfile(member) as stream, target.open("wb") as out:  # type: ignore[union-attr]
-            shutil.copyfileobj(stream, out)
-        with target.open("rb") as written:
-            checksum = sha256_of(written)
+            checksum = sha256_of(stream, copy_to=out)
         if checksum != manifest.files[member.name]:
             raise ArchiveError(f"the archive is damaged: {member.name} does not match its checksum")
         seen.add(member.name)

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from alembic.script import ScriptDirectory
 from flask import current_app
@@ -111,14 +111,15 @@ def create_backup(path: Path, say: Say = lambda _: None) -> Manifest:
         migration, counts, digests = _snapshot(staging)
         store = media_store()
         say("Copying the images …")
+        copied_keys: set[str] = set()
         for name in store.names():
             target = staging / "media" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(store.read(name))
-        copied = {name.split("/")[-1] for name in store.names()}
+            # originals/<key>.<ext> and public/<key>-<width>.jpg: the key is the name's start.
+            copied_keys.add(PurePosixPath(name).stem.split("-")[0])
         referenced = db.session.scalars(select(Image.storage_key)).all()
-        missing = sorted(key for key in referenced
-                         if not any(n.startswith(key) for n in copied))  # fmt: skip
+        missing = sorted(key for key in referenced if key not in copied_keys)
         db.session.rollback()
         manifest = Manifest(
             format=FORMAT, portal_version=_portal_version(), created_at=utcnow().isoformat(),

@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import utcnow
@@ -78,21 +78,16 @@ def _search() -> dict[str, Any]:
 
 def _mail_outbox() -> dict[str, Any]:
     now = utcnow()
-    undelivered = (Notification.sent_at.is_(None), Notification.failed_at.is_(None))
-    waiting = db.session.scalar(select(func.count(Notification.id)).where(*undelivered)) or 0
-    late = db.session.scalar(
-        select(func.count(Notification.id)).where(
-            *undelivered, Notification.created_at < now - MAIL_LATE_AFTER
-        )
-    ) or 0  # fmt: skip
-    failed = db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.failed_at.is_not(None))
-    ) or 0  # fmt: skip
-    failed_recently = db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.failed_at >= now - MAIL_FAILED_WINDOW
-        )
-    ) or 0  # fmt: skip
+    undelivered = and_(Notification.sent_at.is_(None), Notification.failed_at.is_(None))
+    counted = func.count(Notification.id)
+    waiting, late, failed, failed_recently = db.session.execute(
+        select(
+            counted.filter(undelivered),
+            counted.filter(undelivered, Notification.created_at < now - MAIL_LATE_AFTER),
+            counted.filter(Notification.failed_at.is_not(None)),
+            counted.filter(Notification.failed_at >= now - MAIL_FAILED_WINDOW),
+        ).where(or_(undelivered, Notification.failed_at.is_not(None)))
+    ).one()  # one pass over the messages not delivered, not four
     return {
         "status": "degraded" if late or failed_recently else "ok",
         "waiting": waiting,

@@ -10,7 +10,6 @@ sykkel/sykler), so a stem ending in consonant + "el" is syncopated to match ("m�
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -24,26 +23,14 @@ from whoosh.analysis import (
 )
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
-KEEP = set("æøåÆØÅ")
+from portal.letters import fold
+
 VOWELS = set("aeiouyæøå")
 WORD_REGEX = r"\w+(?:[.,]\d+)*"
 
 _snowball = stemmer_for_language("no")
 # The Norwegian stop list includes words that carry meaning in this domain.
 STOP_WORDS = frozenset(stopwords_for_language("no")) - {"samme", "mot", "mellom", "over"}
-
-
-@lru_cache(maxsize=100_000)
-def fold(text: str) -> str:
-    """Remove accents but keep the Norwegian letters æ, ø and å."""
-    out = []
-    for char in text:
-        if char in KEEP or ord(char) < 128:
-            out.append(char)
-            continue
-        decomposed = unicodedata.normalize("NFKD", char)
-        out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
-    return "".join(out)
 
 
 @lru_cache(maxsize=200_000)

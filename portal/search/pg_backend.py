@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import REAL, Connection, Engine, Text, and_, cast, func, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, array
 
@@ -83,6 +84,8 @@ class PostgresBackend:
     # -- state -----------------------------------------------------------------------------
 
     def generation(self) -> tuple[Hashable, int]:
+        if (known := _read_this_request()) is not None:
+            return known
         with self.engine.connect() as connection:
             return self._check_generation(connection)
 
@@ -98,7 +101,7 @@ class PostgresBackend:
             partial = False
             text_query = None
             if not parsed.is_empty:
-                units = self._units(connection, parsed)
+                units = self._units(connection, parsed, documents)
                 text_query = tsquery(units, require_all=True)
                 if parsed.unit_count > 1 and not self._any(connection, text_query):
                     loose = tsquery(units, require_all=False)
@@ -118,25 +121,31 @@ class PostgresBackend:
         return result
 
     def _check_generation(self, connection: Connection) -> tuple[int, int]:
-        """The index's generation and size; a new generation empties this process's caches."""
+        """The index's generation and size, read once per request (the page cache, the health
+        check and the search all ask); a new generation empties this process's caches."""
+        if (known := _read_this_request()) is not None:
+            return known
         generation, documents, _analysis = pg_store.generation(connection)
         if generation != self._generation:
             self._generation = generation
             self._expansions.clear()
+        if has_request_context():
+            g.search_state = (generation, documents)
         return generation, documents
 
-    def _units(self, connection: Connection, parsed: query_mod.ParsedQuery):
-        return query_mod.units(parsed, synonyms=self.synonyms(),
-                               expand=lambda term: self._expand(connection, term))  # fmt: skip
+    def _units(self, connection: Connection, parsed: query_mod.ParsedQuery, documents: int):
+        def expand(term: str) -> list[str]:
+            return self._expand(connection, term, documents)
 
-    def _expand(self, connection: Connection, term: str) -> list[str]:
+        return query_mod.units(parsed, synonyms=self.synonyms(), expand=expand)
+
+    def _expand(self, connection: Connection, term: str, total: int) -> list[str]:
         """Compound expansions, as the Whoosh backend finds them (common words stay as they are)."""
         if term in self._expansions:
             return self._expansions[term]
         frequency = connection.execute(
             select(search_terms.c.ndoc).where(search_terms.c.term == term)
         ).scalar() or 0  # fmt: skip
-        total = pg_store.generation(connection)[1]
         found: list[str] = []
         if frequency <= max(50, total // 50) and len(term) >= query_mod.MIN_COMPOUND_PART:
             variants = {term}
@@ -310,6 +319,10 @@ class PostgresBackend:
                 report.stale.append(doc["slug"])
         report.extra.extend(sorted(stored.slug for stored in indexed.values()))
         return report
+
+
+def _read_this_request() -> tuple[int, int] | None:
+    return g.get("search_state") if has_request_context() else None
 
 
 def _escape_like(value: str) -> str:
