@@ -124,15 +124,19 @@ def apply(
     for column, (table, key) in COUNTED.items():  # always in this order: no deadlocks
         _apply_counts(connection, table, key, deltas[column])
     if written or removed:
-        bump(connection)
+        bump(connection, added=len(written - old.keys()) - len(removed))
 
 
-def bump(connection: Connection) -> None:
-    """A new generation of the index, with its document count."""
-    count = select(func.count()).select_from(search_documents).scalar_subquery()
+def bump(connection: Connection, added: int | None = None) -> None:
+    """A new generation of the index. Its document count changes by `added`; without it (a
+    rebuild, a repair) the documents are counted afresh."""
+    if added is None:
+        documents = select(func.count()).select_from(search_documents).scalar_subquery()
+    else:
+        documents = search_state.c.documents + added
     connection.execute(
         update(search_state).where(search_state.c.id == 1)
-        .values(generation=search_state.c.generation + 1, documents=count)
+        .values(generation=search_state.c.generation + 1, documents=documents)
     )  # fmt: skip
 
 

@@ -91,6 +91,8 @@ def test_the_word_counts_stay_exact_through_publishing_editing_and_unpublishing(
         assert terms == _recounted("term_list")
         assert words == _recounted("spell_list")
         assert facets == _recounted("facets")
+        kept = db.session.scalar(text("SELECT documents FROM search_state"))
+        assert kept == db.session.scalar(select(func.count()).select_from(search_documents)) == 18
         assert "skolepult" not in terms and "skolepulter" not in words  # gone with the case
 
 
