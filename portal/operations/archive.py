@@ -25,7 +25,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, func, inspect, select
 
 from portal.extensions import db
 
@@ -101,6 +101,16 @@ def table_contents(connection: Connection) -> tuple[dict[str, int], dict[str, st
         counts[table.name] = count
         digests[table.name] = digest.hexdigest()
     return counts, digests
+
+
+def table_counts(connection: Connection) -> dict[str, int]:
+    """Row counts of the portal's tables (what a restore reports)."""
+    present = set(inspect(connection).get_table_names())
+    return {
+        table.name: connection.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+        if table.name in present
+    }
 
 
 def safe_member(name: str) -> bool:

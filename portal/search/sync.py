@@ -121,7 +121,7 @@ def _split(changes: dict[int, dict[str, Any] | int]):
 
 
 def _transactional() -> bool:
-    return has_app_context() and is_enabled() and getattr(backend(), "transactional", False)
+    return has_app_context() and is_enabled() and backend().transactional
 
 
 def _before_commit(session: Session) -> None:
