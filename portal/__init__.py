@@ -114,10 +114,12 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal import api, cli, errors
     from portal.accounts.admin import bp as admin_bp
+    from portal.accounts.profile import bp as profile_bp
     from portal.accounts.views import bp as accounts_bp
     from portal.cases.authoring import bp as authoring_bp
     from portal.cases.editorial import bp as editorial_bp
     from portal.cases.views import bp as cases_bp
+    from portal.following.views import bp as following_bp
     from portal.i18n import bp as i18n_bp
     from portal.media.views import bp as media_bp
     from portal.notifications.views import bp as notifications_bp
@@ -149,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         feeds_bp,
         operations_bp,
+        following_bp,
+        profile_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

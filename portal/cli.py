@@ -200,6 +200,26 @@ def mail_send_command() -> None:
         raise SystemExit(1)
 
 
+digests_cli = click.Group("digests", help="E-mail digests of followed searches.")
+
+
+@digests_cli.command("queue")
+@with_appcontext
+def digests_queue_command() -> None:
+    """Put the digests that are due in the outbox (`flask mail send` delivers them)."""
+    from portal.following.services import queue_digests
+    from portal.operations.locks import Busy, exclusive
+
+    try:
+        with exclusive("digests-queue"):  # one server composes; nobody gets a digest twice
+            queued, checked = queue_digests()
+            db.session.commit()
+    except Busy:
+        click.echo("Another `flask digests queue` is running; nothing to do.")
+        return
+    click.echo(f"Checked {checked} followed search(es); queued {queued} digest(s).")
+
+
 def register(app: Flask) -> None:
     from portal.operations.cli import backup_command, restore_command
 
@@ -209,3 +229,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(digests_cli)

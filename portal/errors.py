@@ -34,6 +34,7 @@ def _messages() -> dict[int, str]:
         422: gettext("Some of the request's parameters are not valid; see errors."),
         429: gettext("Too many requests. Wait a little and try again."),
         500: gettext("Something went wrong on our side. Please try again later."),
+        503: gettext("The search index is being rebuilt. Try again in a minute or two."),
     }
 
 

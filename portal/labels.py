@@ -9,6 +9,12 @@ from portal.organizations.models import OrganizationType
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.taxonomy.facets import FACETS, VOCABULARY_FACETS
 
+ROLE = {
+    "contributor": _l("Contributor"),
+    "editor": _l("Editor"),
+    "strategy_author": _l("Strategy author"),
+    "admin": _l("Administrator"),
+}
 PROCUREMENT_STATUS = {
     ProcurementStatus.PLANNED: _l("Planned"),
     ProcurementStatus.ONGOING: _l("Ongoing"),
@@ -107,6 +113,7 @@ SECTION = {
 
 def as_globals() -> dict[str, dict]:
     return {
+        "ROLE": ROLE,
         "PROCUREMENT_STATUS": PROCUREMENT_STATUS,
         "CASE_STATUS": CASE_STATUS,
         "EVENT_LABELS": EVENT_LABELS,

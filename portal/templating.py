@@ -106,6 +106,7 @@ def register(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
     from portal.cases.queue import waiting_count
+    from portal.cases.search_page import search_url
     from portal.notifications.views import unread_count
 
     app.jinja_env.globals.update(editorial_waiting=waiting_count, unread_notifications=unread_count)
@@ -116,4 +117,5 @@ def register(app: Flask) -> None:
             "lang": current_language(),
             "url_with": url_with,
             "url_without": url_without,
+            "search_url": search_url,
         }

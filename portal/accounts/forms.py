@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -46,4 +46,27 @@ class NewPasswordForm(FlaskForm):
             EqualTo("password", message=_l("The two passwords are not the same.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )  # fmt: skip
+    mails_notifications = BooleanField(
+        _l("E-mail me notifications about cases I work on"),
+        description=_l("They are always shown under Notifications in the portal."),
+    )
+    mails_digests = BooleanField(
+        _l("E-mail me summaries of the searches I follow"),
+        description=_l("Turned off, the summaries pause; the searches stay followed."),
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
     )

@@ -38,6 +38,10 @@ class User(UserMixin, db.Model):
     # Part of the session identifier: raising it ends every session of this user.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # E-mail preferences: workflow notifications are always shown in the portal; these say
+    # whether they are also mailed, and whether the digests of followed searches go out.
+    mails_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    mails_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     organization: Mapped[Organization | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(

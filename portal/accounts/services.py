@@ -81,6 +81,24 @@ def set_password(*, user: User, password: str) -> None:
     security_event("password_changed", user_id=user.id)
 
 
+def change_password(*, user: User, current: str, new: str, address: str) -> None:
+    """The user's own change: the current password must be right (counted as a sign-in
+    attempt, so a borrowed session cannot guess it); every other session ends."""
+    if authenticate(email=user.email, password=current, address=address) is None:
+        raise AccountError("wrong-password")
+    set_password(user=user, password=new)
+
+
+def update_profile(
+    *, user: User, name: str, mails_notifications: bool, mails_digests: bool
+) -> None:
+    """What a user may change about themselves: their name and which mail they get."""
+    user.name = name.strip() or user.name
+    user.mails_notifications = mails_notifications
+    user.mails_digests = mails_digests
+    db.session.flush()
+
+
 def end_all_sessions(*, user: User) -> None:
     user.session_version += 1
     db.session.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -48,6 +49,42 @@ def request_from_args(args: Any, *, per_page: int = 20) -> SearchRequest:
         year_from=_year(args.get("ar_fra")),
         year_to=_year(args.get("ar_til")),
     )
+
+
+def query_args(search: SearchRequest) -> dict[str, list[str]]:
+    """What the search looks for, as the case list's query arguments: text, filters and years,
+    without page or sort. Feeds, exports and followed searches share these addresses."""
+    args: dict[str, list[str]] = {}
+    if search.text.strip():
+        args["q"] = [search.text.strip()]
+    for facet in FACETS:
+        if values := search.filters.get(facet.field):
+            args[facet.param] = list(values)
+    if search.year_from:
+        args["ar_fra"] = [str(search.year_from)]
+    if search.year_to:
+        args["ar_til"] = [str(search.year_to)]
+    return args
+
+
+def search_url(endpoint: str, search: SearchRequest, **extra: Any) -> str:
+    """The address of `endpoint` (the list, its feed, its exports) for the same search."""
+    return url_for(endpoint, **query_args(search), **extra)
+
+
+def describe(search: SearchRequest, language: str) -> str:
+    """The search in words, for feed titles, exports and followed searches:
+    «bonus malus» · Kategori: Bygg og anlegg · År: 2019–2023."""
+    labels = label_map(language) if search.filters else {}
+    parts = [f"«{search.text.strip()}»"] if search.text.strip() else []
+    for facet in FACETS:
+        if values := search.filters.get(facet.field):
+            names = ", ".join(labels[facet.field].get(v, v) for v in values)
+            parts.append(f"{facet.label}: {names}")
+    if search.year_from or search.year_to:
+        span = f"{search.year_from or ''}–{search.year_to or ''}"
+        parts.append(f"{gettext('Years')}: {span}")
+    return " · ".join(parts) or gettext("All cases")
 
 
 def _year(value: str | None) -> int | None:

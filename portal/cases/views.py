@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
-from flask_login import current_user
+from datetime import date
 
-from portal.cases import permissions, queries, search_page
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import ServiceUnavailable
+
+from portal.cases import export, permissions, queries, search_page
+from portal.cases.models import Case
 from portal.i18n import current_language
 from portal.search.engine import backend
 from portal.search.related import find_related
-from portal.search.service import load_hits, popular_categories, search_cases
+from portal.search.service import load_hits, matching_cases, popular_categories, search_cases
 from portal.strategies.queries import visible_links_for_case
 from portal.taxonomy.models import Vocabulary
 
@@ -34,6 +39,7 @@ def list_cases() -> str:
         facets=search_page.facet_rows(result.facets, search.filters, current_language()),
         pages=pages,
         popular=popular_categories() if result.total == 0 else [],
+        export_limit=export.EXPORT_LIMIT,
         related=find_related(result.corrected_to or search.text, current_user, backend().synonyms())
         if search.text.strip()
         else None,
@@ -53,3 +59,35 @@ def show_case(slug: str) -> str:
         can_edit=permissions.can_edit(current_user, case),
         can_delete=permissions.can_delete(current_user, case),
     )
+
+
+def _exported() -> tuple[list[Case], export.Table, str]:
+    search = search_page.request_from_args(request.args)
+    cases, result = matching_cases(search, export.EXPORT_LIMIT, selectinload(Case.results))
+    if result.degraded:
+        raise ServiceUnavailable(retry_after=60)
+    language = current_language()
+    return cases, export.case_table(cases, language), search_page.describe(search, language)
+
+
+def _download(body: bytes, mimetype: str, extension: str) -> Response:
+    name = f"eksempelbanken-{date.today().isoformat()}.{extension}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/eksport.csv")
+def export_csv() -> Response:
+    """The cases a search finds (same arguments as the list) as CSV, one row per case."""
+    _cases, table, _title = _exported()
+    return _download(export.as_csv(table), "text/csv", "csv")
+
+
+@bp.get("/eksport.xlsx")
+def export_xlsx() -> Response:
+    """The cases a search finds as an Excel workbook, with a sheet of their results."""
+    cases, table, title = _exported()
+    body = export.as_xlsx(table, cases, title)
+    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "xlsx")  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -22,7 +22,14 @@ class Notification(db.Model):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # A user, or an address without an account (a subscriber, a case's contact person).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    reply_to: Mapped[str | None] = mapped_column(String(254))  # a contact message's sender
+    # Digests carry a one-click unsubscribe link (RFC 8058) in their headers.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200))
@@ -30,6 +37,8 @@ class Notification(db.Model):
     # The page the notification is about (absolute, from BASE_URL); none for account mail.
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # False when the user asked for notifications in the portal only: never e-mailed.
+    by_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The outbox: delivered once the mail server accepted it (or it was written to a file);
     # otherwise retried from next_attempt_at, and given up after MAIL_MAX_ATTEMPTS.
@@ -39,8 +48,13 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
     case: Mapped[Case | None] = relationship()
+
+    @property
+    def address(self) -> str:
+        """Where the e-mail goes."""
+        return self.user.email if self.user is not None else self.recipient or ""
 
     @property
     def text(self) -> str:

@@ -21,7 +21,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.db import utcnow
@@ -167,7 +167,8 @@ class Status:
 def status(limit: int = 20) -> Status:
     """The outbox as an administrator sees it: what waits, what is being retried, and the
     messages given up (newest first), with their reasons."""
-    undelivered = (Notification.sent_at.is_(None), Notification.failed_at.is_(None))
+    undelivered = (Notification.sent_at.is_(None), Notification.failed_at.is_(None),
+                   Notification.by_email.is_(True))  # fmt: skip
     count = select(func.count(Notification.id)).where(*undelivered)
     return Status(
         waiting=db.session.scalar(count.where(Notification.attempts == 0)) or 0,
@@ -196,7 +197,11 @@ def purge_old(now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - KEPT_FOR
     result = db.session.execute(
         delete(Notification).where(
-            or_(Notification.sent_at < cutoff, Notification.failed_at < cutoff)
+            or_(
+                Notification.sent_at < cutoff,
+                Notification.failed_at < cutoff,
+                and_(Notification.by_email.is_(False), Notification.created_at < cutoff),
+            )
         )
     )
     return result.rowcount or 0
@@ -211,6 +216,7 @@ def due(now: datetime | None = None, limit: int = 500) -> list[Notification]:
             .where(
                 Notification.sent_at.is_(None),
                 Notification.failed_at.is_(None),
+                Notification.by_email.is_(True),
                 or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
             )
             .options(selectinload(Notification.user))
@@ -223,7 +229,12 @@ def due(now: datetime | None = None, limit: int = 500) -> list[Notification]:
 def as_email(note: Notification, config: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config.get("MAIL_DEFAULT_SENDER") or "eksempelbanken@localhost"
-    message["To"] = note.user.email
+    message["To"] = note.address
+    if note.reply_to:
+        message["Reply-To"] = note.reply_to
+    if note.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{note.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Subject"] = note.subject
     message["Date"] = format_datetime(note.created_at)
     message["Message-ID"] = make_msgid(idstring=f"varsel-{note.id}", domain="eksempelbanken")

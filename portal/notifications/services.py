@@ -106,6 +106,7 @@ def notify_case_event(*, case: Case, action: str, actor: User, comment: str, url
                 subject=subject.format(**values)[:200],
                 body=text,
                 link=url,
+                by_email=user.mails_notifications,
             )
         )
         count += 1

@@ -11,6 +11,7 @@ from portal.cases.models import Case, case_organizations
 from portal.cases.permissions import visible_cases
 from portal.db import norwegian_order
 from portal.extensions import db
+from portal.search.backend import SearchRequest
 from portal.organizations.models import Organization
 from portal.strategies.models import Strategy
 from portal.strategies.permissions import visible_strategies
@@ -58,5 +59,9 @@ def show_organization(slug: str) -> str:
     if not cases and not strategies:
         abort(404)
     return render_template(
-        "organizations/show.html", organization=organization, cases=cases, strategies=strategies
+        "organizations/show.html",
+        organization=organization,
+        cases=cases,
+        strategies=strategies,
+        search=SearchRequest(filters={"organization": (organization.slug,)}),
     )

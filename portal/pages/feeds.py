@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, url_for
-from sqlalchemy import desc
-from sqlalchemy.orm import selectinload
+from flask import Blueprint, Response, render_template, request, url_for
 
+from portal.cases import search_page
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
 from portal.extensions import db
+from portal.i18n import current_language
+from portal.search.service import matching_cases
 from portal.strategies.permissions import visible_strategies
 
 bp = Blueprint("feeds", __name__)
+FEED_SIZE = 30
 
 
 @bp.get("/sitemap.xml")
@@ -29,12 +31,15 @@ def sitemap() -> Response:
 
 @bp.get("/eksempler/nye.atom")
 def atom() -> Response:
-    """The 30 newest published cases."""
-    cases = db.session.scalars(
-        visible_cases(None)
-        .options(selectinload(Case.organizations))
-        .order_by(desc(Case.published_at), desc(Case.id))
-        .limit(30)
-    ).all()
-    body = render_template("feeds/cases.atom.xml", cases=cases)
+    """The newest published cases a search finds; it takes the case list's query arguments
+    (`?q=…&kategori=…`), so every search, topic and organisation has its own feed."""
+    search = search_page.request_from_args(request.args)
+    cases, _result = matching_cases(search, FEED_SIZE, newest_first=True)
+    body = render_template(
+        "feeds/cases.atom.xml",
+        cases=cases,
+        title=search_page.describe(search, current_language()),
+        self_url=search_page.search_url("feeds.atom", search, _external=True),
+        page_url=search_page.search_url("cases.list_cases", search, _external=True),
+    )
     return Response(body, mimetype="application/atom+xml")

@@ -27,6 +27,10 @@ class SearchRequest:
     correct: bool = True
     year_from: int | None = None  # a range of years, both ends included
     year_to: int | None = None
+    # Lists made for machines (feeds, exports, digests) need no marked-up excerpts.
+    highlight: bool = True
+    # Only among these cases (a digest asks which of the cases changed lately match a search).
+    only_ids: frozenset[int] | None = None
 
 
 @dataclass

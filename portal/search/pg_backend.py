@@ -110,7 +110,7 @@ class PostgresBackend:
             result = self._run(connection, request, text_query, documents)
             result.partial = partial
             result.truncated = parsed.truncated
-            if text_query is not None:
+            if text_query is not None and request.highlight:
                 terms = frozenset(t for unit in units for alt in unit for t in alt)
                 stored = self._stored(connection, [hit.case_id for hit in result.hits])
                 for hit in result.hits:
@@ -176,6 +176,8 @@ class PostgresBackend:
     def _run(self, connection: Connection, request: SearchRequest, text_query: str | None,
              documents: int) -> SearchResult:  # fmt: skip
         base = [_matches(text_query)] if text_query else []
+        if request.only_ids is not None:
+            base.append(docs.c.case_id.in_(sorted(request.only_ids)))
         chosen = {f: list(v) for f, v in request.filters.items() if v and f in FACET_FIELDS}
         conditions = {f: docs.c.facets.overlap(literal([f"{f}:{v}" for v in values], ARRAY(Text)))
                       for f, values in chosen.items()}  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.orm import selectinload
 
@@ -55,8 +56,9 @@ def search_cases(request: SearchRequest) -> SearchResult:
     return corrected
 
 
-def load_hits(result: SearchResult) -> list[tuple[Case, dict[str, str]]]:
-    """The cases behind a page of hits, in hit order, published ones only."""
+def load_hits(result: SearchResult, *options: Any) -> list[tuple[Case, dict[str, str]]]:
+    """The cases behind a page of hits, in hit order, published ones only (`options` load
+    more of each case at once)."""
     ids = [hit.case_id for hit in result.hits]
     if not ids:
         return []
@@ -65,10 +67,22 @@ def load_hits(result: SearchResult) -> list[tuple[Case, dict[str, str]]]:
         for case in db.session.scalars(
             visible_cases(None)
             .where(Case.id.in_(ids))
-            .options(selectinload(Case.organizations), selectinload(Case.terms))
+            .options(selectinload(Case.organizations), selectinload(Case.terms), *options)
         )
     }
     return [(cases[hit.case_id], hit.highlights) for hit in result.hits if hit.case_id in cases]
+
+
+def matching_cases(
+    request: SearchRequest, limit: int, *options: Any, newest_first: bool = False
+) -> tuple[list[Case], SearchResult]:
+    """Up to `limit` published cases a search finds, in its order (or newest first), without
+    excerpts: for feeds, exports and digests. The result says the total and if it degraded."""
+    wanted = replace(request, page=1, per_page=limit, highlight=False)
+    if newest_first:
+        wanted.sort = "newest"
+    result = search_cases(wanted)
+    return [case for case, _highlights in load_hits(result, *options)], result
 
 
 def similar_cases(text: str, limit: int) -> list[Case]:

@@ -79,6 +79,9 @@ class WhooshBackend(IndexStore):
                 partial = bool(scores)
             candidates = mask(scores)
 
+        if request.only_ids is not None:
+            ids = request.only_ids
+            candidates &= mask(d for d, info in docs.items() if info.case_id in ids)
         filters = {f: set(v) for f, v in request.filters.items() if v and f in FACET_FIELDS}
         if request.year_from is not None or request.year_to is not None:
             low, high = request.year_from or 0, request.year_to or 9999
@@ -108,7 +111,9 @@ class WhooshBackend(IndexStore):
                     case_id=info.case_id,
                     slug=info.slug,
                     score=scores.get(docnum),
-                    highlights=self._highlights(state, docnum, terms) if terms else {},
+                    highlights=self._highlights(state, docnum, terms)
+                    if terms and request.highlight
+                    else {},
                 )
             )
         suggestion = None

@@ -12,6 +12,7 @@ from portal.cases.permissions import visible_cases
 from portal.cases.queries import filter_options
 from portal.db import norwegian_order
 from portal.extensions import db
+from portal.search.backend import SearchRequest
 from portal.taxonomy.models import Term, Vocabulary
 
 bp = Blueprint("taxonomy", __name__, url_prefix="/emner")
@@ -43,4 +44,7 @@ def show_term(vocabulary_slug: str, slug: str) -> str:
         .options(selectinload(Case.organizations), selectinload(Case.terms))
         .order_by(desc(Case.year).nulls_last(), norwegian_order(Case.title))
     ).all()
-    return render_template("taxonomy/term.html", term=term, vocabulary=vocabulary, cases=cases)
+    search = SearchRequest(filters={str(vocabulary): (term.slug,)})
+    return render_template(
+        "taxonomy/term.html", term=term, vocabulary=vocabulary, cases=cases, search=search
+    )

@@ -1,0 +1,1 @@
+"""Following searches, topics and organisations: subscriptions and their e-mail digests."""
