@@ -43,5 +43,6 @@ def count(*pairs: tuple[str, str]) -> None:
     """Record an action under each (scope, key), and forget those too old to matter."""
     now = utcnow()
     db.session.execute(delete(RateEvent).where(RateEvent.at < now - KEPT_FOR))
-    db.session.add_all(RateEvent(scope=scope, key=key.lower()[:254], at=now) for scope, key in pairs)
+    for scope, key in pairs:
+        db.session.add(RateEvent(scope=scope, key=key.lower()[:254], at=now))
     db.session.flush()

@@ -12,7 +12,6 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from flask import url_for
 from flask_babel import gettext
@@ -21,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.cases.models import Case, CaseResult
+from portal.dates import today_in_norway
 from portal.taxonomy.facets import VOCABULARY_FACETS
 from portal.templating import format_number
 
@@ -89,8 +89,14 @@ def as_xlsx(table: Table, cases: Sequence[Case], title: str) -> bytes:
     headings = [gettext("Case"), gettext("Indicator"), gettext("Value"), gettext("Unit"),
                 gettext("Baseline"), gettext("Address")]  # fmt: skip
     rows = [
-        [case.title, result.indicator, result.value, result.unit, result.baseline,
-         url_for("cases.show_case", slug=case.slug, _external=True)]  # fmt: skip
+        [
+            case.title,
+            result.indicator,
+            result.value,
+            result.unit,
+            result.baseline,
+            url_for("cases.show_case", slug=case.slug, _external=True),
+        ]  # fmt: skip
         for case in cases
         for result in case.results
     ]
@@ -99,8 +105,11 @@ def as_xlsx(table: Table, cases: Sequence[Case], title: str) -> bytes:
     _fill(
         about,
         [gettext("Eksempelbanken"), ""],
-        [[gettext("Search"), title], [gettext("Exported"), date.today().isoformat()],
-         [gettext("Cases"), len(cases)]],  # fmt: skip
+        [
+            [gettext("Search"), title],
+            [gettext("Exported"), today_in_norway().isoformat()],
+            [gettext("Cases"), len(cases)],
+        ],  # fmt: skip
         widths=[20, 80],
     )
     buffer = io.BytesIO()

@@ -15,8 +15,11 @@ FREQUENCIES = [(str(Frequency.DAILY), _l("Daily")), (str(Frequency.WEEKLY), _l("
 class FollowForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254),
-                    Email(_l("Enter an e-mail address like navn@kommune.no."))],  # fmt: skip
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254),
+            Email(_l("Enter an e-mail address like navn@kommune.no.")),
+        ],  # fmt: skip
         description=_l("We send a link to confirm it first; nothing else until you do."),
         render_kw={"autocomplete": "email"},
     )

@@ -304,8 +304,9 @@ def _digest_note(digest: Digest) -> Notification:
         for case in cases:
             organisations = ", ".join(org.name for org in case.organizations)
             year = f", {case.year}" if case.year else ""
+            address = url_for("cases.show_case", slug=case.slug, _external=True)
             lines += [f"• {case.title} ({organisations}{year})", f"  {case.summary}",
-                      f"  {url_for('cases.show_case', slug=case.slug, _external=True)}", ""]  # fmt: skip
+                      f"  {address}", ""]  # fmt: skip
     lines += [
         f"Hele søket: {search_link}",
         "",

@@ -78,8 +78,11 @@ def _search() -> dict[str, Any]:
 
 def _mail_outbox() -> dict[str, Any]:
     now = utcnow()
-    undelivered = and_(Notification.sent_at.is_(None), Notification.failed_at.is_(None),
-                       Notification.by_email.is_(True))
+    undelivered = and_(
+        Notification.sent_at.is_(None),
+        Notification.failed_at.is_(None),
+        Notification.by_email.is_(True),
+    )
     counted = func.count(Notification.id)
     waiting, late, failed, failed_recently = db.session.execute(
         select(

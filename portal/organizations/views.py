@@ -11,8 +11,8 @@ from portal.cases.models import Case, case_organizations
 from portal.cases.permissions import visible_cases
 from portal.db import norwegian_order
 from portal.extensions import db
-from portal.search.backend import SearchRequest
 from portal.organizations.models import Organization
+from portal.search.backend import SearchRequest
 from portal.strategies.models import Strategy
 from portal.strategies.permissions import visible_strategies
 
