@@ -116,9 +116,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.admin import bp as admin_bp
     from portal.accounts.profile import bp as profile_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.api.docs import bp as api_docs_bp
     from portal.cases.authoring import bp as authoring_bp
     from portal.cases.editorial import bp as editorial_bp
     from portal.cases.views import bp as cases_bp
+    from portal.contact.views import bp as contact_bp
     from portal.following.views import bp as following_bp
     from portal.i18n import bp as i18n_bp
     from portal.media.views import bp as media_bp
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.organizations.views import bp as organizations_bp
     from portal.pages.feeds import bp as feeds_bp
     from portal.pages.views import bp as pages_bp
+    from portal.statistics.views import bp as statistics_bp
     from portal.strategies.authoring import bp as strategy_authoring_bp
     from portal.strategies.linking import bp as strategy_linking_bp
     from portal.strategies.measures import bp as strategy_measures_bp
@@ -153,6 +156,9 @@ def _register_blueprints(app: Flask) -> None:
         operations_bp,
         following_bp,
         profile_bp,
+        contact_bp,
+        api_docs_bp,
+        statistics_bp,
     ):
         app.register_blueprint(bp)
     api.init_api(app)

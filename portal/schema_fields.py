@@ -31,7 +31,11 @@ def facet_args(facets: Iterable[Facet]) -> type[Schema]:
             facet.api: fields.List(
                 fields.String(validate=[validate.Length(max=100), NO_NUL]),
                 load_default=list,
-                metadata={"description": facet.help} if facet.help else {},
+                metadata={
+                    "description": facet.help
+                    or f"Only cases with this "
+                    f"{facet.api.replace('_', ' ')} (a slug); repeat for any of several."
+                },
             )
             for facet in facets
         },

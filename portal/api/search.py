@@ -24,12 +24,24 @@ blp = Blueprint("api_search", __name__, url_prefix="/search", description="Full-
 
 
 class SearchArgsSchema(facet_args(FACETS)):
-    q = fields.String(load_default="", validate=[validate.Length(max=MAX_QUERY_LENGTH * 5), NO_NUL])
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    sort = fields.String(load_default=None, validate=validate.OneOf(SORTS))
-    year_from = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
-    year_to = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
+    q = fields.String(
+        load_default="",
+        validate=[validate.Length(max=MAX_QUERY_LENGTH * 5), NO_NUL],
+        metadata={"description": "Words to find; all must match. Quotes for a phrase."},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE),
+                          metadata={"description": "The page, from 1."})  # fmt: skip
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100),
+                              metadata={"description": "Hits per page."})  # fmt: skip
+    sort = fields.String(
+        load_default=None,
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Default: relevance with words, newest without."},
+    )
+    year_from = fields.Integer(load_default=None, validate=validate.Range(1900, 2100),
+                               metadata={"description": "The first year, included."})  # fmt: skip
+    year_to = fields.Integer(load_default=None, validate=validate.Range(1900, 2100),
+                             metadata={"description": "The last year, included."})  # fmt: skip
     exact = fields.Boolean(
         load_default=False,
         metadata={"description": "Search the text as typed, never a spelling correction."},

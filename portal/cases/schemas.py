@@ -138,10 +138,17 @@ class CaseDetailSchema(CaseSummarySchema):
 
 
 class CaseListArgsSchema(facet_args((*VOCABULARY_FACETS, FACET_BY_FIELD["organization"]))):
-    year = fields.List(fields.Integer(validate=validate.Range(1900, 2100)), load_default=list)
-    sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    year = fields.List(
+        fields.Integer(validate=validate.Range(1900, 2100)),
+        load_default=list,
+        metadata={"description": "The year of the procurement; repeat for several years."},
+    )
+    sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS),
+                         metadata={"description": "The order of the cases."})  # fmt: skip
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000),
+                          metadata={"description": "The page, from 1."})  # fmt: skip
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100),
+                              metadata={"description": "Cases per page."})  # fmt: skip
 
 
 class CasePageSchema(Schema):

@@ -5,11 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.following.models import Frequency
 
-FREQUENCIES = [(str(Frequency.DAILY), _l("Daily")), (str(Frequency.WEEKLY), _l("Weekly"))]
+FREQUENCIES = [
+    SelectChoice(str(Frequency.DAILY), _l("Daily")),
+    SelectChoice(str(Frequency.WEEKLY), _l("Weekly")),
+]
 
 
 class FollowForm(FlaskForm):

@@ -35,7 +35,7 @@ CACHED_ENDPOINTS = frozenset(
         "strategies.list_strategies", "strategies.show_strategy", "strategies.print_strategy",
         "organizations.list_organizations", "organizations.show_organization",
         "taxonomy.list_vocabularies", "taxonomy.show_term",
-        "feeds.atom", "feeds.sitemap",
+        "feeds.atom", "feeds.sitemap", "statistics.show", "api_docs.show",
     }
 )  # fmt: skip
 BROWSER_MAX_AGE = 60

@@ -1,0 +1,1 @@
+"""Asking the people behind a case, through the outbox, without learning their address."""

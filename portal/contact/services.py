@@ -1,0 +1,95 @@
+"""Who answers questions about a case, and sending one. Services flush; callers commit."""
+
+from __future__ import annotations
+
+import enum
+from datetime import timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from portal import ratelimit
+from portal.accounts.models import Role, User, UserRole
+from portal.accounts.services import normalise_email
+from portal.cases.models import Case
+from portal.extensions import db
+from portal.notifications.models import Notification
+
+# Per sender address and per network address an hour, and per case a day.
+PER_SENDER_PER_HOUR = 5
+PER_ADDRESS_PER_HOUR = 10
+PER_CASE_PER_DAY = 20
+
+
+class Answerer(enum.StrEnum):
+    CONTACT = "contact"  # the contact person named on the case, who agreed to be asked
+    ORGANIZATION = "organization"  # the editors (else contributors) of its organisations
+    EDITORS = "editors"  # the portal's editors, when the organisations have nobody here
+
+
+class RateLimited(Exception):
+    """Too many questions from this sender or about this case for now."""
+
+
+def answerer(case: Case) -> tuple[Answerer, list[User]]:
+    """Who receives questions about the case (the page names the kind, never an address)."""
+    if case.contact_consent and case.contact_email:
+        return Answerer.CONTACT, []
+    organizations = [org.id for org in case.organizations]
+    for role in (Role.EDITOR, Role.CONTRIBUTOR):
+        users = _active_with(role, User.organization_id.in_(organizations))
+        if users:
+            return Answerer.ORGANIZATION, users
+    return Answerer.EDITORS, _active_with(Role.EDITOR)
+
+
+def _active_with(role: Role, *conditions) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == role, User.is_active.is_(True), *conditions)
+            .order_by(User.id)
+        )
+    )
+
+
+def ask(*, case: Case, name: str, email: str, message: str, sender_address: str) -> int:
+    """Queue the question to whoever answers for the case; returns how many will get it.
+    Raises RateLimited when this sender or this case has asked enough for now."""
+    email = normalise_email(email)
+    hourly = {("contact-sender", email): PER_SENDER_PER_HOUR,
+              ("contact-address", sender_address): PER_ADDRESS_PER_HOUR}  # fmt: skip
+    daily = {("contact-case", str(case.id)): PER_CASE_PER_DAY}
+    if not (ratelimit.allowed(hourly, timedelta(hours=1))
+            and ratelimit.allowed(daily, timedelta(days=1))):  # fmt: skip
+        raise RateLimited()
+    ratelimit.count(*hourly, *daily)
+    link = url_for("cases.show_case", slug=case.slug, _external=True)
+    body = (
+        f"{name.strip()} ({email}) har et spørsmål om eksempelet «{case.title}» i "
+        f"Eksempelbanken:\n\n{message.strip()}\n\n"
+        f"Svar direkte til {email} – svarer du på denne e-posten, går svaret dit.\n"
+        "Eksempelbanken har ikke oppgitt adressen din til avsenderen.\n\n"
+        f"{link}"
+    )
+    subject = f"Spørsmål om «{case.title}»"[:200]
+    kind, users = answerer(case)
+    notes = (
+        [Notification(recipient=case.contact_email, case=case)]
+        if kind is Answerer.CONTACT
+        else [
+            Notification(user=user, case=case, by_email=user.mails_notifications) for user in users
+        ]  # fmt: skip
+    )
+    for note in notes:
+        note.kind, note.subject, note.body, note.link, note.reply_to = (
+            "contact",
+            subject,
+            body,
+            link,
+            email,
+        )
+        db.session.add(note)
+    db.session.flush()
+    return len(notes)
