@@ -102,6 +102,8 @@ def paths(app: Flask) -> dict[str, list[str]]:
         f"/strategier/{rauma.id}/utskrift", "/organisasjoner/", "/organisasjoner/bergen-kommune",
         "/emner/", "/emner/kategori/bygg-og-anlegg", "/logg-inn", "/glemt-passord",
         "/om", "/tilgjengelighet", "/personvern", "/finnes-ikke",
+        "/statistikk", "/api/v1/docs", f"/eksempler/{with_results}/kontakt",
+        "/abonnementer/ny?q=bonus+malus&kategori=bygg-og-anlegg", "/abonnementer/",
     ]  # fmt: skip
     return {
         "anonymous": public,
@@ -113,6 +115,9 @@ def paths(app: Flask) -> dict[str, list[str]]:
             f"/eksempler/{draft}/slett",
             f"/eksempler/{published[0]}",
             "/varsler/",
+            "/profil/",
+            "/abonnementer/",
+            "/abonnementer/ny?organisasjon=asker-kommune",
         ],  # fmt: skip
         "editor": [
             "/redaksjon/",

@@ -101,7 +101,7 @@ def as_xlsx(table: Table, cases: Sequence[Case], title: str) -> bytes:
         for result in case.results
     ]
     _fill(results, headings, rows, widths=[50, 45, 12, 14, 12, 45])
-    about = book.create_sheet(gettext("About")[:31])
+    about = book.create_sheet(gettext("About this export")[:31])
     _fill(
         about,
         [gettext("Eksempelbanken"), ""],

@@ -141,3 +141,16 @@ def test_sitemap_and_feed_list_published_content(client):
     assert feed.mimetype == "application/atom+xml"
     entries = ElementTree.fromstring(feed.data).findall("{http://www.w3.org/2005/Atom}entry")
     assert len(entries) == 18
+
+
+def test_a_case_can_be_shared_cited_and_asked_about(client):
+    from html import unescape
+
+    slug = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
+    html = unescape(client.get(f"/eksempler/{slug}").get_data(as_text=True))
+    address = f"http://localhost/eksempler/{slug}"
+    assert f'id="case-address" type="url" value="{address}" readonly' in html
+    title = "Asker hentet brukte møbler for 1,4 millioner kroner fra eget lager i 2023"
+    assert re.search(rf"Eksempelbanken \(20\d\d\): {re.escape(title)}\. {re.escape(address)}", html)
+    assert 'href="mailto:?subject=Asker%20hentet' in html
+    assert f'href="/eksempler/{slug}/kontakt"' in html
