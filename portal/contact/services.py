@@ -25,13 +25,19 @@ class Answerer(enum.StrEnum):
     CONTACT = "contact"  # the contact person named on the case, who agreed to be asked
     ORGANIZATION = "organization"  # the editors (else contributors) of its organisations
     EDITORS = "editors"  # the portal's editors, when the organisations have nobody here
+    SITE = "site"  # the portal's contact address, when it has no editors either
+    NOBODY = "nobody"  # nobody can receive it: the form is not offered
 
 
 class RateLimited(Exception):
     """Too many questions from this sender or about this case for now."""
 
 
-def answerer(case: Case) -> tuple[Answerer, list[User]]:
+class NoRecipient(Exception):
+    """Nobody can receive questions about the case (no contact, editors or site address)."""
+
+
+def answerer(case: Case, site_address: str | None) -> tuple[Answerer, list[User]]:
     """Who receives questions about the case (the page names the kind, never an address)."""
     if case.contact_consent and case.contact_email:
         return Answerer.CONTACT, []
@@ -40,7 +46,9 @@ def answerer(case: Case) -> tuple[Answerer, list[User]]:
         users = _active_with(role, User.organization_id.in_(organizations))
         if users:
             return Answerer.ORGANIZATION, users
-    return Answerer.EDITORS, _active_with(Role.EDITOR)
+    if editors := _active_with(Role.EDITOR):
+        return Answerer.EDITORS, editors
+    return (Answerer.SITE if site_address else Answerer.NOBODY), []
 
 
 def _active_with(role: Role, *conditions) -> list[User]:
@@ -54,9 +62,21 @@ def _active_with(role: Role, *conditions) -> list[User]:
     )
 
 
-def ask(*, case: Case, name: str, email: str, message: str, sender_address: str) -> int:
+def ask(
+    *,
+    case: Case,
+    name: str,
+    email: str,
+    message: str,
+    sender_address: str,
+    site_address: str | None = None,
+) -> int:
     """Queue the question to whoever answers for the case; returns how many will get it.
-    Raises RateLimited when this sender or this case has asked enough for now."""
+    Raises RateLimited when this sender or this case has asked enough for now, and
+    NoRecipient when nobody can receive it."""
+    kind, users = answerer(case, site_address)
+    if kind is Answerer.NOBODY:
+        raise NoRecipient()
     email = normalise_email(email)
     hourly = {("contact-sender", email): PER_SENDER_PER_HOUR,
               ("contact-address", sender_address): PER_ADDRESS_PER_HOUR}  # fmt: skip
@@ -70,18 +90,17 @@ def ask(*, case: Case, name: str, email: str, message: str, sender_address: str)
         f"{name.strip()} ({email}) har et spørsmål om eksempelet «{case.title}» i "
         f"Eksempelbanken:\n\n{message.strip()}\n\n"
         f"Svar direkte til {email} – svarer du på denne e-posten, går svaret dit.\n"
-        "Eksempelbanken har ikke oppgitt adressen din til avsenderen.\n\n"
+        "Avsenderen har ikke fått e-postadressen din.\n\n"
         f"{link}"
     )
     subject = f"Spørsmål om «{case.title}»"[:200]
-    kind, users = answerer(case)
-    notes = (
-        [Notification(recipient=case.contact_email, case=case)]
-        if kind is Answerer.CONTACT
-        else [
-            Notification(user=user, case=case, by_email=user.mails_notifications) for user in users
-        ]  # fmt: skip
-    )
+    if kind is Answerer.CONTACT:
+        notes = [Notification(recipient=case.contact_email, case=case)]
+    elif kind is Answerer.SITE:
+        notes = [Notification(recipient=site_address, case=case)]
+    else:
+        notes = [Notification(user=user, case=case, by_email=user.mails_notifications)
+                 for user in users]  # fmt: skip
     for note in notes:
         note.kind, note.subject, note.body, note.link, note.reply_to = (
             "contact",

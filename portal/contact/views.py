@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,7 +20,10 @@ def ask(slug: str) -> Response | str | tuple[str, int]:
     case = permissions.case_for_viewer(slug, current_user)
     if not case.is_published:
         abort(404)
-    kind, _users = services.answerer(case)
+    site_address = current_app.config.get("CONTACT_EMAIL")
+    kind, _users = services.answerer(case, site_address)
+    if kind is services.Answerer.NOBODY:
+        return render_template("contact/form.html", case=case, kind=kind, form=None)
     form = ContactForm()
     if request.method == "GET" and current_user.is_authenticated:
         form.name.data, form.email.data = current_user.name, current_user.email
@@ -35,7 +38,11 @@ def ask(slug: str) -> Response | str | tuple[str, int]:
                 email=form.email.data,
                 message=form.message.data,
                 sender_address=request.remote_addr or "",
+                site_address=site_address,
             )
+        except services.NoRecipient:
+            db.session.rollback()
+            return render_template("contact/form.html", case=case, kind=kind, form=None)
         except services.RateLimited:
             db.session.rollback()
             return render_template("contact/form.html", case=case, kind=kind, form=form,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WIDTH = 360
-ROW = 34  # a label line and a bar
+ROW = 40  # a label line and a bar
 BAR = 12
-LABEL_CHARS = 46
+LABEL_CHARS = 42
 COUNT_ROOM = 40  # right of the longest bar, for its count
 
 
@@ -49,8 +49,8 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int, str | None]]
                 label=label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…",
                 count=count,
                 url=url,
-                label_y=top + 13,
-                bar_y=top + 18,
+                label_y=top + 16,
+                bar_y=top + 22,
                 width=round(max(width, 2 if count else 0), 1),
                 count_x=round(width + 6, 1),
             )

@@ -82,3 +82,12 @@ def test_only_published_cases_take_questions(app, client):
         db.session.scalars(select(Case).where(Case.slug == SLUG)).one().status = "draft"
         db.session.commit()
     assert client.get(f"/eksempler/{SLUG}/kontakt").status_code == 404
+
+
+def test_without_anyone_to_answer_the_site_address_or_nobody(app, client):
+    _set_contact(app, None, False)
+    page = client.get(f"/eksempler/{SLUG}/kontakt").get_data(as_text=True)
+    assert "Ingen kan ta imot spørsmål" in page and "<textarea" not in page
+    app.config["CONTACT_EMAIL"] = "post@eksempelbanken.no"
+    _ask(client)
+    assert [address for address, _reply, _header in _sent(app)] == ["post@eksempelbanken.no"]
