@@ -53,6 +53,7 @@ NOTIFICATION_KIND = {
     "approve_change": _l("Change published"),
     "decline_change": _l("Change not approved"),
     "unpublish": _l("Unpublished"),
+    "contact": _l("Question about the case"),
 }
 
 QUEUE_KIND = {"new": _l("New case"), "change": _l("Change to a published case")}

@@ -10,7 +10,7 @@ from portal.cases.models import Case
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.outbox import as_email
-from tests.web import csrf_token, make_user
+from tests.web import csrf_token, login, make_user
 
 SLUG = "asker-mobellager-og-rammeavtale-for-brukte-mobler"
 
@@ -55,6 +55,10 @@ def test_without_consent_the_organisations_editors_get_it(app, client):
     assert "hos Asker kommune" in client.get(f"/eksempler/{SLUG}/kontakt").get_data(as_text=True)
     _ask(client)
     assert [address for address, _reply, _header in _sent(app)] == ["redaktor@asker.kommune.no"]
+    editor = app.test_client()
+    login(editor, "redaktor@asker.kommune.no")
+    inbox = editor.get("/varsler/").get_data(as_text=True)
+    assert "Spørsmål om eksempelet" in inbox and "Hvordan organiserte dere møbellageret?" in inbox
 
 
 def test_robots_bad_input_and_floods_send_nothing_more(app, client):
