@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField
+from wtforms import DecimalField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import TextInput
 
 from portal.dates import PRECISION_LABELS, DatePrecision
@@ -79,3 +82,23 @@ def precision_field(label: str, description: str) -> SelectField:
         default=str(DatePrecision.DAY),
         description=description,
     )
+
+
+def address_field(label: Any, description: Any = "") -> EmailField:
+    """An e-mail address someone without an account gives (to follow, or to be answered)."""
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254),
+            Email(_l("Enter an e-mail address like navn@kommune.no.")),
+        ],  # fmt: skip
+        description=description,
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def honeypot_field() -> StringField:
+    """Left empty by people (it is off-screen); robots that fill in every field give
+    themselves away. The template renders it inside `.trap`."""
+    return StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])

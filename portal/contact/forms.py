@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal.forms import address_field, honeypot_field
 
 
 class ContactForm(FlaskForm):
@@ -14,16 +16,7 @@ class ContactForm(FlaskForm):
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        _l("Your e-mail address"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=254),
-            Email(_l("Enter an e-mail address like navn@kommune.no.")),
-        ],  # fmt: skip
-        description=_l("The answer comes to this address."),
-        render_kw={"autocomplete": "email"},
-    )
+    email = address_field(_l("Your e-mail address"), _l("The answer comes to this address."))
     message = TextAreaField(
         _l("Your question"),
         validators=[
@@ -32,5 +25,4 @@ class ContactForm(FlaskForm):
         ],
         render_kw={"rows": 8},
     )
-    # Left empty by people; filled in by robots that fill in every field.
-    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
+    website = honeypot_field()

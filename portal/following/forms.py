@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField
+from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.following.models import Frequency
+from portal.forms import address_field, honeypot_field
 
 FREQUENCIES = [
     SelectChoice(str(Frequency.DAILY), _l("Daily")),
@@ -17,19 +17,11 @@ FREQUENCIES = [
 
 
 class FollowForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Length(max=254),
-            Email(_l("Enter an e-mail address like navn@kommune.no.")),
-        ],  # fmt: skip
-        description=_l("We send a link to confirm it first; nothing else until you do."),
-        render_kw={"autocomplete": "email"},
+    email = address_field(
+        _l("E-mail address"), _l("We send a link to confirm it first; nothing else until you do.")
     )
     frequency = RadioField(_l("How often"), choices=FREQUENCIES, default=str(Frequency.WEEKLY))
-    # Left empty by people; filled in by robots that fill in every field.
-    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
+    website = honeypot_field()
 
 
 class FrequencyForm(FlaskForm):
