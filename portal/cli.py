@@ -207,7 +207,7 @@ digests_cli = click.Group("digests", help="E-mail digests of followed searches."
 @with_appcontext
 def digests_queue_command() -> None:
     """Put the digests that are due in the outbox (`flask mail send` delivers them)."""
-    from portal.following.services import queue_digests
+    from portal.following.digests import queue_digests
     from portal.operations.locks import Busy, exclusive
 
     try:

@@ -7,8 +7,7 @@ commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, url_for
@@ -20,13 +19,11 @@ from portal import ratelimit
 from portal.accounts.models import User
 from portal.accounts.services import normalise_email
 from portal.cases import search_page
-from portal.cases.models import Case, CaseEvent, CaseStatus
 from portal.db import utcnow
 from portal.extensions import db
 from portal.following.models import Frequency, Subscription
 from portal.notifications.models import Notification
 from portal.search.backend import SearchRequest
-from portal.search.service import matching_cases
 
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 MAX_PER_ADDRESS = 50
@@ -34,12 +31,6 @@ MAX_QUERY_BYTES = 1500  # within what a unique index on (email, query) can hold
 # Confirmation mail to an address without an account: at most this many per hour, per
 # address and per sender address (nobody uses the portal to flood someone's inbox).
 CONFIRMATIONS_PER_HOUR = 3
-PERIOD = {Frequency.DAILY: timedelta(days=1), Frequency.WEEKLY: timedelta(days=7)}
-# A timer that fires a little early still sends the digest that is due.
-SLACK = timedelta(hours=1)
-DIGEST_SIZE = 50
-# Publishing after review, and approving or restoring content, are what a follower hears of.
-NEWS = ("publish", "restore")
 
 
 class FollowError(Exception):
@@ -209,119 +200,3 @@ def address_for_token(token: str) -> str | None:
     except BadSignature:
         return None
     return email if isinstance(email, str) else None
-
-
-# -- digests ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Digest:
-    subscription: Subscription
-    new: list[Case]
-    changed: list[Case]
-
-
-def due_subscriptions(now: datetime) -> list[Subscription]:
-    """Confirmed subscriptions whose period has passed since the last digest covered."""
-    due = []
-    for frequency, period in PERIOD.items():
-        due += db.session.scalars(
-            select(Subscription)
-            .where(
-                Subscription.confirmed_at.is_not(None),
-                Subscription.frequency == frequency,
-                Subscription.covered_until <= now - period + SLACK,
-            )
-            .order_by(Subscription.id)
-        )
-    return due
-
-
-def compose(subscription: Subscription, now: datetime) -> Digest | None:
-    """The published cases the search finds that were published or changed in the period;
-    None when the index cannot answer now (the digest waits for the next run)."""
-    since = subscription.covered_until or subscription.created_at
-    events = db.session.execute(
-        select(CaseEvent.case_id, CaseEvent.from_status).where(
-            CaseEvent.action.in_(NEWS), CaseEvent.at > since, CaseEvent.at <= now
-        )
-    ).all()
-    if not events:
-        return Digest(subscription, [], [])
-    # New: it became public in the period (from review, or published again); else changed.
-    new_ids = {case_id for case_id, before in events if before != CaseStatus.PUBLISHED}
-    ids = frozenset(case_id for case_id, _before in events)
-    search = replace(search_of(subscription), only_ids=ids, correct=False)
-    cases, result = matching_cases(search, DIGEST_SIZE, newest_first=True)
-    if result.degraded:
-        return None
-    return Digest(
-        subscription,
-        new=[c for c in cases if c.id in new_ids],
-        changed=[c for c in cases if c.id not in new_ids],
-    )
-
-
-def queue_digests(now: datetime | None = None) -> tuple[int, int]:
-    """Queue a digest for every due subscription that has news; returns (queued, checked).
-    A subscription with nothing new is only marked as covered."""
-    now = now or utcnow()
-    queued = checked = 0
-    for subscription in due_subscriptions(now):
-        user = subscription.user
-        if user is not None and (not user.is_active or not user.mails_digests):
-            subscription.covered_until = now  # paused: no backlog when turned on again
-            continue
-        digest = compose(subscription, now)
-        if digest is None:
-            continue
-        checked += 1
-        if digest.new or digest.changed:
-            db.session.add(_digest_note(digest))
-            subscription.last_sent_at = now
-            queued += 1
-        subscription.covered_until = now
-    db.session.flush()
-    return queued, checked
-
-
-def _digest_note(digest: Digest) -> Notification:
-    subscription = digest.subscription
-    unsubscribe_link = url_for(
-        "following.unsubscribe", token=make_token(subscription, "leave"), _external=True
-    )
-    manage_link = url_for(
-        "following.manage_address", token=address_token(subscription.email), _external=True
-    )
-    search_link = url_for("cases.list_cases", _external=True) + (
-        f"?{subscription.query}" if subscription.query else ""
-    )
-    lines = [f"Nytt i Eksempelbanken som passer «{subscription.title}»:", ""]
-    for heading, cases in (("Nye eksempler", digest.new), ("Endrede eksempler", digest.changed)):
-        if not cases:
-            continue
-        lines += [f"{heading} ({len(cases)}):", ""]
-        for case in cases:
-            organisations = ", ".join(org.name for org in case.organizations)
-            year = f", {case.year}" if case.year else ""
-            address = url_for("cases.show_case", slug=case.slug, _external=True)
-            lines += [f"• {case.title} ({organisations}{year})", f"  {case.summary}",
-                      f"  {address}", ""]  # fmt: skip
-    lines += [
-        f"Hele søket: {search_link}",
-        "",
-        "—",
-        f"Du får dette {'daglig' if subscription.frequency == Frequency.DAILY else 'ukentlig'} "
-        "fordi du følger søket.",
-        f"Avslutt dette abonnementet med ett klikk: {unsubscribe_link}",
-        f"Se og endre alle abonnementene dine: {manage_link}",
-    ]
-    count = len(digest.new) + len(digest.changed)
-    return Notification(
-        recipient=subscription.email,
-        kind="digest",
-        subject=f"{count} nytt i Eksempelbanken: {subscription.title}"[:200],
-        body="\n".join(lines),
-        link=search_link,
-        unsubscribe_url=unsubscribe_link,
-    )
