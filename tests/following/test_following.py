@@ -177,6 +177,7 @@ def test_digests_pause_when_the_user_turns_them_off(app, people):
         db.session.commit()
     output = app.test_cli_runner().invoke(args=["digests", "queue"]).output
     assert "queued 0 digest(s)" in output
+    assert "satt på pause i profilen din" in author.get("/abonnementer/").get_data(as_text=True)
     with app.app_context():
         assert (
             db.session.scalar(select(Notification.id).where(Notification.kind == "digest")) is None
