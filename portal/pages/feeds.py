@@ -21,7 +21,8 @@ def sitemap() -> Response:
     """Every published case and adopted strategy (anonymous visibility, whoever asks)."""
     cases = db.session.scalars(visible_cases(None).order_by(Case.id)).all()
     strategies = db.session.scalars(visible_strategies(None)).all()
-    urls = [url_for("pages.home", _external=True), url_for("cases.list_cases", _external=True)]
+    urls = [url_for(endpoint, _external=True) for endpoint in
+            ("pages.home", "cases.list_cases", "statistics.show", "api_docs.show")]  # fmt: skip
     urls += [url_for("cases.show_case", slug=c.slug, _external=True) for c in cases]
     urls += [url_for("strategies.show_strategy", strategy_id=s.id, _external=True)
              for s in strategies]  # fmt: skip
