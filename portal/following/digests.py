@@ -30,6 +30,7 @@ class Digest:
     subscription: Subscription
     new: list[Case]
     changed: list[Case]
+    more: int = 0  # matches beyond the digest's length, for the search link to show
 
 
 def due_subscriptions(now: datetime) -> list[Subscription]:
@@ -70,6 +71,7 @@ def compose(subscription: Subscription, now: datetime) -> Digest | None:
         subscription,
         new=[c for c in cases if c.id in new_ids],
         changed=[c for c in cases if c.id not in new_ids],
+        more=max(result.total - len(cases), 0),
     )
 
 
@@ -118,6 +120,8 @@ def _digest_note(digest: Digest) -> Notification:
             address = url_for("cases.show_case", slug=case.slug, _external=True)
             lines += [f"• {case.title} ({organisations}{year})", f"  {case.summary}",
                       f"  {address}", ""]  # fmt: skip
+    if digest.more:
+        lines += [f"… og {digest.more} til. Se dem i søket.", ""]
     lines += [
         f"Hele søket: {search_link}",
         "",
