@@ -86,18 +86,53 @@ def _published_per_term() -> dict[int, int]:
     return store["term_counts"]
 
 
-def _tokens(key: tuple, text: str) -> list[str]:
-    """The analysed words of a topic, organisation or goal, kept for the content generation
-    (analysing them all is most of a search's extra cost)."""
+@dataclass(frozen=True)
+class _Candidates:
+    """Every topic, organisation and strategy goal with its analysed words, for one content
+    generation: a search matches its words against these without loading a row, and loads
+    only the handful it shows."""
+
+    terms: list[tuple[int, list[str]]]  # in display order
+    organizations: list[tuple[int, list[str]]]  # in Norwegian order
+    goals: list[tuple[int, int, list[str]]]  # (goal id, strategy id, words), in strategy order
+
+
+def _candidates() -> _Candidates:
     store = _store()
-    tokens = store.get(key)
-    if tokens is None:
-        tokens = store[key] = analyse(text)
-    return tokens
+    found = store.get("candidates")
+    if found is None:
+        terms = db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position))
+        organizations = db.session.scalars(
+            select(Organization).order_by(norwegian_order(Organization.name))
+        )
+        found = store["candidates"] = _Candidates(
+            terms=[
+                (t.id, analyse(f"{t.label_nb} {t.label_en} {t.description_nb} {t.description_en}"))
+                for t in terms
+            ],  # fmt: skip
+            organizations=[(o.id, analyse(f"{o.name} {o.county or ''}")) for o in organizations],
+            goals=_goal_candidates(),
+        )
+    return found
 
 
-def _matches(key: tuple, text: str, units: list[list[tuple]]) -> bool:
-    tokens = _tokens(key, text)
+def _goal_candidates() -> list[tuple[int, int, list[str]]]:
+    """Every goal of every strategy with its actions and indicators, in three statements."""
+    goals = db.session.scalars(
+        select(StrategyGoal)
+        .options(selectinload(StrategyGoal.actions), selectinload(StrategyGoal.indicators))
+        .order_by(StrategyGoal.strategy_id, StrategyGoal.position, StrategyGoal.id)
+    )
+    out = []
+    for goal in goals:
+        parts = [goal.title, goal.description or ""]
+        parts += [action.title for action in goal.actions]
+        parts += [indicator.name for indicator in goal.indicators]
+        out.append((goal.id, goal.strategy_id, analyse(" ".join(parts))))
+    return out
+
+
+def _matches(tokens: list[str], units: list[list[tuple]]) -> bool:
     return all(any(_contains(tokens, option) for option in unit) for unit in units)
 
 
@@ -107,37 +142,32 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     if parsed.is_empty:
         return related
     units = query_mod.units(parsed, synonyms=synonyms)
-    counts = _published_per_term()
-    for term in db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position)):
-        words = f"{term.label_nb} {term.label_en} {term.description_nb} {term.description_en}"
-        if _matches(("term", term.id), words, units):
-            related.terms.append((term, counts.get(term.id, 0)))
-    related.terms.sort(key=lambda row: -row[1])
-    del related.terms[LIMIT:]
-    for organization in db.session.scalars(
-        select(Organization).order_by(norwegian_order(Organization.name))
-    ):
-        if _matches(("org", organization.id), f"{organization.name} {organization.county or ''}",
-                    units):  # fmt: skip
-            related.organizations.append(organization)
-    del related.organizations[LIMIT:]
-    # Every visible goal with its actions and indicators, in three statements (not per goal).
-    visible_ids = visible_strategies(user).with_only_columns(Strategy.id).scalar_subquery()
-    goals = db.session.scalars(
-        select(StrategyGoal)
-        .where(StrategyGoal.strategy_id.in_(visible_ids))
-        .options(
-            selectinload(StrategyGoal.strategy),
-            selectinload(StrategyGoal.actions),
-            selectinload(StrategyGoal.indicators),
-        )
-        .order_by(StrategyGoal.strategy_id, StrategyGoal.position, StrategyGoal.id)
-    )
-    for goal in goals:
-        parts = [goal.title, goal.description or ""]
-        parts += [action.title for action in goal.actions]
-        parts += [indicator.name for indicator in goal.indicators]
-        if _matches(("goal", goal.id), " ".join(parts), units):
-            related.goals.append(RelatedGoal(goal=goal, strategy=goal.strategy))
-    del related.goals[LIMIT:]
+    candidates = _candidates()
+    term_ids = [term_id for term_id, tokens in candidates.terms if _matches(tokens, units)]
+    if term_ids:
+        counts = _published_per_term()
+        terms = db.session.scalars(select(Term).where(Term.id.in_(term_ids))).all()
+        # The most used first; ties keep the vocabularies' display order.
+        order = {term_id: i for i, term_id in enumerate(term_ids)}
+        terms = sorted(terms, key=lambda t: (-counts.get(t.id, 0), order[t.id]))[:LIMIT]
+        related.terms = [(term, counts.get(term.id, 0)) for term in terms]
+    org_ids = [org_id for org_id, tokens in candidates.organizations
+               if _matches(tokens, units)][:LIMIT]  # fmt: skip
+    if org_ids:
+        organizations = {o.id: o for o in db.session.scalars(
+            select(Organization).where(Organization.id.in_(org_ids)))}  # fmt: skip
+        related.organizations = [organizations[i] for i in org_ids if i in organizations]
+    matched = [(goal_id, strategy_id) for goal_id, strategy_id, tokens in candidates.goals
+               if _matches(tokens, units)]  # fmt: skip
+    if matched:
+        # Draft strategies only to their own organisation, as everywhere.
+        visible = set(db.session.scalars(
+            visible_strategies(user).with_only_columns(Strategy.id)
+            .where(Strategy.id.in_({strategy_id for _goal, strategy_id in matched}))))  # fmt: skip
+        goal_ids = [goal_id for goal_id, strategy_id in matched if strategy_id in visible][:LIMIT]
+        goals = {g.id: g for g in db.session.scalars(
+            select(StrategyGoal).where(StrategyGoal.id.in_(goal_ids))
+            .options(selectinload(StrategyGoal.strategy)))}  # fmt: skip
+        related.goals = [RelatedGoal(goal=goals[i], strategy=goals[i].strategy)
+                         for i in goal_ids if i in goals]  # fmt: skip
     return related
