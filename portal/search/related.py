@@ -23,7 +23,7 @@ from portal.organizations.models import Organization
 from portal.pagecache import generation
 from portal.search import query as query_mod
 from portal.search.analysis import analyse
-from portal.strategies.models import Strategy, StrategyGoal
+from portal.strategies.models import Action, Indicator, Strategy, StrategyGoal
 from portal.strategies.permissions import visible_strategies
 from portal.taxonomy.models import Term
 
@@ -97,39 +97,63 @@ class _Candidates:
     goals: list[tuple[int, int, list[str]]]  # (goal id, strategy id, words), in strategy order
 
 
+# Analysed words by text, across content generations: an edit to one case must not make the
+# next search analyse every topic, organisation and goal again (a pure function of the text).
+_ANALYSED: dict[str, list[str]] = {}
+_ANALYSED_LIMIT = 50_000
+
+
+def _analysed(text: str) -> list[str]:
+    tokens = _ANALYSED.get(text)
+    if tokens is None:
+        if len(_ANALYSED) >= _ANALYSED_LIMIT:
+            _ANALYSED.clear()
+        tokens = _ANALYSED[text] = analyse(text)
+    return tokens
+
+
 def _candidates() -> _Candidates:
+    """Read with Core, not the ORM: these rows are only words to match, read once per
+    content generation (the first search after any edit pays for it)."""
     store = _store()
     found = store.get("candidates")
     if found is None:
-        terms = db.session.scalars(select(Term).order_by(Term.vocabulary, Term.position))
-        organizations = db.session.scalars(
-            select(Organization).order_by(norwegian_order(Organization.name))
+        terms = db.session.execute(
+            select(Term.id, Term.label_nb, Term.label_en, Term.description_nb,
+                   Term.description_en).order_by(Term.vocabulary, Term.position)
+        )  # fmt: skip
+        organizations = db.session.execute(
+            select(Organization.id, Organization.name, Organization.county).order_by(
+                norwegian_order(Organization.name)
+            )
         )
         found = store["candidates"] = _Candidates(
-            terms=[
-                (t.id, analyse(f"{t.label_nb} {t.label_en} {t.description_nb} {t.description_en}"))
-                for t in terms
+            terms=[(row[0], _analysed(" ".join(part or "" for part in row[1:]))) for row in terms],
+            organizations=[
+                (id_, _analysed(f"{name} {county or ''}")) for id_, name, county in organizations
             ],  # fmt: skip
-            organizations=[(o.id, analyse(f"{o.name} {o.county or ''}")) for o in organizations],
             goals=_goal_candidates(),
         )
     return found
 
 
 def _goal_candidates() -> list[tuple[int, int, list[str]]]:
-    """Every goal of every strategy with its actions and indicators, in three statements."""
-    goals = db.session.scalars(
-        select(StrategyGoal)
-        .options(selectinload(StrategyGoal.actions), selectinload(StrategyGoal.indicators))
+    """Every goal of every strategy with its actions' and indicators' words."""
+    extra: dict[int, list[str]] = {}
+    for goal_id, text in db.session.execute(select(Action.goal_id, Action.title)):
+        extra.setdefault(goal_id, []).append(text)
+    for goal_id, text in db.session.execute(select(Indicator.goal_id, Indicator.name)):
+        extra.setdefault(goal_id, []).append(text)
+    goals = db.session.execute(
+        select(StrategyGoal.id, StrategyGoal.strategy_id, StrategyGoal.title,
+               StrategyGoal.description)
         .order_by(StrategyGoal.strategy_id, StrategyGoal.position, StrategyGoal.id)
-    )
-    out = []
-    for goal in goals:
-        parts = [goal.title, goal.description or ""]
-        parts += [action.title for action in goal.actions]
-        parts += [indicator.name for indicator in goal.indicators]
-        out.append((goal.id, goal.strategy_id, analyse(" ".join(parts))))
-    return out
+    )  # fmt: skip
+    return [
+        (goal_id, strategy_id,
+         _analysed(" ".join([title, description or "", *extra.get(goal_id, [])])))
+        for goal_id, strategy_id, title, description in goals
+    ]  # fmt: skip
 
 
 def _matches(tokens: list[str], units: list[list[tuple]]) -> bool:
