@@ -12,6 +12,7 @@ from portal.extensions import csrf, db
 from portal.following import services
 from portal.following.forms import FollowForm, FrequencyForm
 from portal.following.models import Frequency, Subscription
+from portal.i18n import current_language
 
 bp = Blueprint("following", __name__, url_prefix="/abonnementer")
 
@@ -22,6 +23,7 @@ def new_subscription() -> Response | str:
     search = search_page.request_from_args(request.args)
     with force_locale("nb"):  # digests are written in Norwegian
         title = search_page.describe(search, "nb")
+    shown = search_page.describe(search, current_language())
     form = FollowForm()
     signed_in = current_user.is_authenticated
     if signed_in:
@@ -29,13 +31,13 @@ def new_subscription() -> Response | str:
     if form.validate_on_submit():
         if form.website.data:
             # A robot: answer as if it worked, send nothing.
-            return render_template("following/check_inbox.html", title=title)
+            return render_template("following/check_inbox.html", title=shown)
         try:
             subscription = services.subscribe(
                 search=search,
                 title=title,
                 frequency=Frequency(form.frequency.data),
-                user=current_user if signed_in else None,
+                user=current_user._get_current_object() if signed_in else None,
                 email=None if signed_in else form.email.data,
                 sender_address=request.remote_addr or "",
             )
@@ -56,12 +58,12 @@ def new_subscription() -> Response | str:
                 flash(gettext("You now follow “%(title)s”.", title=subscription.title), "success")
                 return redirect(url_for("following.list_subscriptions"))
             # The same page whether the address was new or not: it reveals nobody's choices.
-            return render_template("following/check_inbox.html", title=title)
+            return render_template("following/check_inbox.html", title=shown)
     return render_template(
         "following/new.html",
         form=form,
         search=search,
-        title=title,
+        title=shown,
         list_url=search_page.search_url("cases.list_cases", search),
     )
 
