@@ -7,8 +7,7 @@ the way the source put it, in the reader's language.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
@@ -69,8 +68,3 @@ def format_partial(value: date | None, precision: DatePrecision | str | None = N
     if precision is DatePrecision.SUMMER:
         return gettext("summer %(year)s", year=value.year)
     return str(value.year)
-
-
-def today_in_norway() -> date:
-    """The date on a Norwegian calendar now (a download at 00:30 is dated that day)."""
-    return datetime.now(ZoneInfo("Europe/Oslo")).date()

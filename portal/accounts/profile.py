@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from portal.accounts import services
 from portal.accounts.forms import ChangePasswordForm, ProfileForm
 from portal.extensions import db
-from portal.following.services import subscriptions_of
+from portal.following.services import count_subscriptions
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
 
@@ -20,7 +20,7 @@ def _page(profile: ProfileForm, password: ChangePasswordForm, status: int = 200)
         "accounts/profile.html",
         profile=profile,
         password=password,
-        following=len(subscriptions_of(current_user)),
+        following=count_subscriptions(current_user),
     ), status
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from portal.extensions import api
 
@@ -17,9 +17,17 @@ MAX_DEPTH = 4
 @bp.get("/api/v1/docs")
 def show() -> str:
     """Endpoints with their parameters, responses and an example of each answer."""
-    spec = api.spec.to_dict()
+    # The document is fixed once the app has started: read it once per process.
+    found = current_app.extensions.get("api_docs")
+    if found is None:
+        found = current_app.extensions["api_docs"] = _read(api.spec.to_dict())
+    info, endpoints = found
+    return render_template("api/docs.html", info=info, endpoints=endpoints)
+
+
+def _read(spec: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The document's info and its endpoints, ready for the template."""
     schemas = spec.get("components", {}).get("schemas", {})
-    tags = {tag["name"]: tag.get("description", tag["name"]) for tag in spec.get("tags", [])}
     endpoints = []
     for path, operations in spec["paths"].items():
         shared = operations.get("parameters", [])
@@ -44,11 +52,10 @@ def show() -> str:
                 "path": path,
                 "summary": operation.get("summary", ""),
                 "description": operation.get("description", ""),
-                "tag": tags.get((operation.get("tags") or [""])[0], ""),
                 "parameters": [_parameter(p) for p in shared + operation.get("parameters", [])],
                 "responses": responses,
             })  # fmt: skip
-    return render_template("api/docs.html", info=spec["info"], endpoints=endpoints)
+    return spec["info"], endpoints
 
 
 def _resolve(item: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:

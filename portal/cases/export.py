@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import gettext, to_user_timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.cases.models import Case, CaseResult
-from portal.dates import today_in_norway
+from portal.db import utcnow
 from portal.taxonomy.facets import VOCABULARY_FACETS
 from portal.templating import format_number
 
@@ -107,7 +107,7 @@ def as_xlsx(table: Table, cases: Sequence[Case], title: str) -> bytes:
         [gettext("Eksempelbanken"), ""],
         [
             [gettext("Search"), title],
-            [gettext("Exported"), today_in_norway().isoformat()],
+            [gettext("Exported"), to_user_timezone(utcnow()).date().isoformat()],
             [gettext("Cases"), len(cases)],
         ],  # fmt: skip
         widths=[20, 80],

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import to_user_timezone
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import ServiceUnavailable
 
 from portal.cases import export, permissions, queries, search_page
 from portal.cases.models import Case
-from portal.dates import today_in_norway
+from portal.db import utcnow
 from portal.i18n import current_language
 from portal.search.engine import backend
 from portal.search.related import find_related
@@ -70,7 +71,7 @@ def _exported() -> tuple[list[Case], export.Table, str]:
 
 
 def _download(body: bytes, mimetype: str, extension: str) -> Response:
-    name = f"eksempelbanken-{today_in_norway().isoformat()}.{extension}"
+    name = f"eksempelbanken-{to_user_timezone(utcnow()).date().isoformat()}.{extension}"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -45,15 +45,23 @@ def search_of(subscription: Subscription) -> SearchRequest:
     return search_page.request_from_args(MultiDict(parse_qsl(subscription.query)))
 
 
-def subscriptions_of(user: User) -> list[Subscription]:
+def _of(user: User):
     """A signed-in user's subscriptions: made while signed in, or to the account's address."""
+    return or_(Subscription.user_id == user.id, Subscription.email == user.email)
+
+
+def subscriptions_of(user: User) -> list[Subscription]:
     return list(
         db.session.scalars(
             select(Subscription)
-            .where(or_(Subscription.user_id == user.id, Subscription.email == user.email))
+            .where(_of(user))
             .order_by(Subscription.created_at.desc(), Subscription.id.desc())
         )
     )
+
+
+def count_subscriptions(user: User) -> int:
+    return db.session.scalar(select(func.count(Subscription.id)).where(_of(user))) or 0
 
 
 def subscriptions_for_address(email: str) -> list[Subscription]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -50,6 +50,11 @@ class Notification(db.Model):
 
     user: Mapped[User | None] = relationship()
     case: Mapped[Case | None] = relationship()
+
+    @classmethod
+    def awaiting_mail(cls) -> ColumnElement[bool]:
+        """What the outbox still has to deliver: not sent, not given up, meant for e-mail."""
+        return and_(cls.sent_at.is_(None), cls.failed_at.is_(None), cls.by_email.is_(True))
 
     @property
     def address(self) -> str:

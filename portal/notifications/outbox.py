@@ -167,9 +167,7 @@ class Status:
 def status(limit: int = 20) -> Status:
     """The outbox as an administrator sees it: what waits, what is being retried, and the
     messages given up (newest first), with their reasons."""
-    undelivered = (Notification.sent_at.is_(None), Notification.failed_at.is_(None),
-                   Notification.by_email.is_(True))  # fmt: skip
-    count = select(func.count(Notification.id)).where(*undelivered)
+    count = select(func.count(Notification.id)).where(Notification.awaiting_mail())
     return Status(
         waiting=db.session.scalar(count.where(Notification.attempts == 0)) or 0,
         retrying=db.session.scalar(count.where(Notification.attempts > 0)) or 0,
@@ -214,9 +212,7 @@ def due(now: datetime | None = None, limit: int = 500) -> list[Notification]:
         db.session.scalars(
             select(Notification)
             .where(
-                Notification.sent_at.is_(None),
-                Notification.failed_at.is_(None),
-                Notification.by_email.is_(True),
+                Notification.awaiting_mail(),
                 or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
             )
             .options(selectinload(Notification.user))

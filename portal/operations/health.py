@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import utcnow
@@ -78,11 +78,7 @@ def _search() -> dict[str, Any]:
 
 def _mail_outbox() -> dict[str, Any]:
     now = utcnow()
-    undelivered = and_(
-        Notification.sent_at.is_(None),
-        Notification.failed_at.is_(None),
-        Notification.by_email.is_(True),
-    )
+    undelivered = Notification.awaiting_mail()
     counted = func.count(Notification.id)
     waiting, late, failed, failed_recently = db.session.execute(
         select(

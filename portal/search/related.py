@@ -8,7 +8,9 @@ Draft strategies appear only to their own organisation, as everywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -47,7 +49,7 @@ class Related:
         return bool(self.terms or self.organizations or self.goals)
 
 
-def _contains(tokens: list[str], sequence: tuple[str, ...]) -> bool:
+def _contains(tokens: Sequence[str], sequence: tuple[str, ...]) -> bool:
     if len(sequence) == 1:
         word = sequence[0]
         # A compound counts as the search does: "strategi" ends "anskaffelsesstrategi", "møbel"
@@ -92,24 +94,16 @@ class _Candidates:
     generation: a search matches its words against these without loading a row, and loads
     only the handful it shows."""
 
-    terms: list[tuple[int, list[str]]]  # in display order
-    organizations: list[tuple[int, list[str]]]  # in Norwegian order
-    goals: list[tuple[int, int, list[str]]]  # (goal id, strategy id, words), in strategy order
+    terms: list[tuple[int, tuple[str, ...]]]  # in display order
+    organizations: list[tuple[int, tuple[str, ...]]]  # in Norwegian order
+    goals: list[tuple[int, int, tuple[str, ...]]]  # (goal, strategy, words), strategy order
 
 
 # Analysed words by text, across content generations: an edit to one case must not make the
 # next search analyse every topic, organisation and goal again (a pure function of the text).
-_ANALYSED: dict[str, list[str]] = {}
-_ANALYSED_LIMIT = 50_000
-
-
-def _analysed(text: str) -> list[str]:
-    tokens = _ANALYSED.get(text)
-    if tokens is None:
-        if len(_ANALYSED) >= _ANALYSED_LIMIT:
-            _ANALYSED.clear()
-        tokens = _ANALYSED[text] = analyse(text)
-    return tokens
+@lru_cache(maxsize=50_000)
+def _analysed(text: str) -> tuple[str, ...]:
+    return tuple(analyse(text))
 
 
 def _candidates() -> _Candidates:
@@ -137,7 +131,7 @@ def _candidates() -> _Candidates:
     return found
 
 
-def _goal_candidates() -> list[tuple[int, int, list[str]]]:
+def _goal_candidates() -> list[tuple[int, int, tuple[str, ...]]]:
     """Every goal of every strategy with its actions' and indicators' words."""
     extra: dict[int, list[str]] = {}
     for goal_id, text in db.session.execute(select(Action.goal_id, Action.title)):
@@ -156,7 +150,7 @@ def _goal_candidates() -> list[tuple[int, int, list[str]]]:
     ]  # fmt: skip
 
 
-def _matches(tokens: list[str], units: list[list[tuple]]) -> bool:
+def _matches(tokens: Sequence[str], units: list[list[tuple]]) -> bool:
     return all(any(_contains(tokens, option) for option in unit) for unit in units)
 
 
