@@ -123,7 +123,7 @@ def _fill(sheet, headings: list[str], rows: Iterable[list], widths: list[int]) -
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append([None if v is None else v for v in row])
+        sheet.append(row)
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 # Always text: openpyxl would otherwise store "=…" as a formula. The quote

@@ -93,22 +93,15 @@ def ask(
         "Avsenderen har ikke fått e-postadressen din.\n\n"
         f"{link}"
     )
-    subject = f"Spørsmål om «{case.title}»"[:200]
+    message = {"case": case, "kind": "contact", "subject": f"Spørsmål om «{case.title}»"[:200],
+               "body": body, "link": link, "reply_to": email}  # fmt: skip
     if kind is Answerer.CONTACT:
-        notes = [Notification(recipient=case.contact_email, case=case)]
+        notes = [Notification(recipient=case.contact_email, **message)]
     elif kind is Answerer.SITE:
-        notes = [Notification(recipient=site_address, case=case)]
+        notes = [Notification(recipient=site_address, **message)]
     else:
-        notes = [Notification(user=user, case=case, by_email=user.mails_notifications)
+        notes = [Notification(user=user, by_email=user.mails_notifications, **message)
                  for user in users]  # fmt: skip
-    for note in notes:
-        note.kind, note.subject, note.body, note.link, note.reply_to = (
-            "contact",
-            subject,
-            body,
-            link,
-            email,
-        )
-        db.session.add(note)
+    db.session.add_all(notes)
     db.session.flush()
     return len(notes)
