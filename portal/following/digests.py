@@ -49,15 +49,27 @@ def due_subscriptions(now: datetime) -> list[Subscription]:
     return due
 
 
-def compose(subscription: Subscription, now: datetime) -> Digest | None:
-    """The published cases the search finds that were published or changed in the period;
-    None when the index cannot answer now (the digest waits for the next run)."""
-    since = subscription.covered_until or subscription.created_at
-    events = db.session.execute(
-        select(CaseEvent.case_id, CaseEvent.from_status).where(
-            CaseEvent.action.in_(NEWS), CaseEvent.at > since, CaseEvent.at <= now
+News = list[tuple[int, CaseStatus | None, datetime]]  # (case id, status before, when)
+
+
+def news_since(since: datetime, now: datetime) -> News:
+    """Every publication, approved change and restore in (since, now]: read once per run and
+    shared by every subscription due in it."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(CaseEvent.case_id, CaseEvent.from_status, CaseEvent.at).where(
+                CaseEvent.action.in_(NEWS), CaseEvent.at > since, CaseEvent.at <= now
+            )
         )
-    ).all()
+    ]
+
+
+def compose(subscription: Subscription, news: News) -> Digest | None:
+    """The published cases the search finds that were published or changed since the
+    subscription's last digest; None when the index cannot answer now (it waits a run)."""
+    since = subscription.covered_until or subscription.created_at
+    events = [(case_id, before) for case_id, before, at in news if at > since]
     if not events:
         return Digest(subscription, [], [])
     # New: it became public in the period (from review, or published again); else changed.
@@ -80,12 +92,16 @@ def queue_digests(now: datetime | None = None) -> tuple[int, int]:
     A subscription with nothing new is only marked as covered."""
     now = now or utcnow()
     queued = checked = 0
-    for subscription in due_subscriptions(now):
+    due = due_subscriptions(now)
+    if not due:
+        return 0, 0
+    news = news_since(min(s.covered_until or s.created_at for s in due), now)
+    for subscription in due:
         user = subscription.user
         if user is not None and (not user.is_active or not user.mails_digests):
             subscription.covered_until = now  # paused: no backlog when turned on again
             continue
-        digest = compose(subscription, now)
+        digest = compose(subscription, news)
         if digest is None:
             continue
         checked += 1
