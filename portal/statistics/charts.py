@@ -13,7 +13,7 @@ WIDTH = 360
 ROW = 40  # a label line and a bar
 BAR = 12
 LABEL_CHARS = 42
-COUNT_ROOM = 40  # right of the longest bar, for its count
+COUNT_ROOM = 52  # right of the longest bar, for its count ("100 %")
 
 
 @dataclass(frozen=True)
