@@ -49,6 +49,7 @@ def create_app(
     _register_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
+    _wrap_wsgi(app)
     return app
 
 
@@ -71,6 +72,13 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         # __Host-: the browser accepts it only over HTTPS, for this host, for the whole site.
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     config.apply_base_url(app.config)
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """What runs before Flask sees a request: the proxy's headers, then kept pages."""
+    from portal.pagecache.front import FrontDoor
+
+    app.wsgi_app = FrontDoor(app, app.wsgi_app)  # type: ignore[method-assign]
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
         # Only then do X-Forwarded-For/-Proto count, and only the hops the operator declared.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_login import current_user
@@ -67,24 +69,38 @@ def _has_nul() -> bool:
     return any("\x00" in value for group in values for value in group)
 
 
+def new_request_id(incoming: str, config: Mapping[str, Any]) -> str:
+    """The id of a request that came with `incoming` in its X-Request-Id header."""
+    # A proxy the operator declared may pass its own id on, so logs on both sides match.
+    trusted = int(config.get("PROXY_COUNT") or 0) > 0
+    return incoming if trusted and _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
 def _assign_request_id() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    # A proxy the operator declared may pass its own id on, so logs on both sides match.
-    trusted = int(current_app.config.get("PROXY_COUNT") or 0) > 0
-    g.request_id = incoming if trusted and _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = new_request_id(incoming, current_app.config)
+
+
+def security_headers(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The headers every response carries, whoever asked (see also pagecache/front.py)."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
 
 
 def _add_headers(response: Response) -> Response:
     headers = response.headers
     headers[REQUEST_ID_HEADER] = request_id()
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    headers["X-Frame-Options"] = "DENY"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers["Strict-Transport-Security"] = HSTS
+    for name, value in security_headers(current_app.config):
+        headers.setdefault(name, value)  # a view may have set its own
     if request.endpoint not in _SHARED_ENDPOINTS and is_signed_in():
         # Pages for a signed-in person (drafts, queues, forms) stay out of every cache.
         headers["Cache-Control"] = "private, no-store"

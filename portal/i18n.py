@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, request
@@ -17,12 +19,16 @@ bp = Blueprint("i18n", __name__)
 COOKIE = "sprak"
 
 
-def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(COOKIE)
-    if chosen in languages:
+def language_of(cookies: Mapping[str, str], config: Mapping[str, Any]) -> str:
+    """The language a request with these cookies gets."""
+    chosen = cookies.get(COOKIE)
+    if chosen in config["LANGUAGES"]:
         return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    return language_of(request.cookies, current_app.config)
 
 
 def current_language() -> str:

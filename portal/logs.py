@@ -70,14 +70,21 @@ def _log_request(response: Response) -> Response:
     duration = round((time.perf_counter() - started) * 1000, 1) if started else None
     from portal.headers import is_signed_in, request_id
 
-    fields = {
-        "request_id": request_id(), "method": request.method, "path": logged_path(),
-        "status": response.status_code, "duration_ms": duration,
-        "address": request.remote_addr, "signed_in": is_signed_in(),
-    }  # fmt: skip
-    request_log.info("%s %s %s %s ms", request.method, fields["path"], response.status_code,
-                     duration, extra={"fields": fields})  # fmt: skip
+    log_request(request_id(), request.method, logged_path(), response.status_code, duration,
+                request.remote_addr, signed_in=is_signed_in())  # fmt: skip
     return response
+
+
+def log_request(request_id: str, method: str, path: str, status: int, duration: float | None,
+                address: str | None, *, signed_in: bool) -> None:  # fmt: skip
+    """The one line each request leaves in the log."""
+    if not request_log.isEnabledFor(logging.INFO):
+        return
+    fields = {
+        "request_id": request_id, "method": method, "path": path, "status": status,
+        "duration_ms": duration, "address": address, "signed_in": signed_in,
+    }  # fmt: skip
+    request_log.info("%s %s %s %s ms", method, path, status, duration, extra={"fields": fields})
 
 
 class JsonFormatter(logging.Formatter):

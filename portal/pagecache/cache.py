@@ -20,8 +20,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, session
-from werkzeug.http import http_date
-from werkzeug.wrappers import Response
+from werkzeug.http import http_date, quote_etag
+from werkzeug.wrappers import Request, Response
 
 from portal.headers import is_signed_in
 from portal.i18n import current_language
@@ -96,7 +96,7 @@ def do_not_cache() -> None:
     g.page_uncacheable = True
 
 
-def _store() -> PageCache:
+def store() -> PageCache:
     return current_app.extensions["page_cache"]
 
 
@@ -121,37 +121,51 @@ def _cacheable_request() -> bool:
     )
 
 
-def _key() -> tuple:
+def page_key(asked: Request, language: str) -> tuple:
+    """What the page a request asks for depends on (in an app context)."""
     content, _changed = generation.current()
-    return (content, _index_generation(), current_language(), request.host_url,
-            request.full_path)  # fmt: skip
+    return (content, _index_generation(), language, asked.scheme, asked.host, asked.full_path)
 
 
-def _etag(key: tuple) -> str:
+def etag_of(key: tuple) -> str:
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
-def _public(response: Response, key: tuple) -> Response:
-    """The headers that let browsers and proxies keep the page, and answer 304 to a copy."""
-    response.set_etag(_etag(key))
+def public_headers(key: tuple) -> list[tuple[str, str]]:
+    """The headers that let browsers and proxies keep the page for a minute."""
+    headers = [
+        ("ETag", quote_etag(etag_of(key))),
+        ("Cache-Control", f"public, max-age={BROWSER_MAX_AGE}"),
+    ]
     _content, changed_at = generation.current()
     if changed_at is not None:
-        response.headers["Last-Modified"] = http_date(changed_at)
-    response.headers["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+        headers.append(("Last-Modified", http_date(changed_at)))
+    return headers
+
+
+def _public(response: Response, key: tuple) -> Response:
+    """A public page, or 304 Not Modified if the browser has it already."""
+    for name, value in public_headers(key):
+        response.headers[name] = value
     response.vary.add("Cookie")  # the language is chosen by a cookie
     return response.make_conditional(request)
+
+
+def kept(key: tuple) -> Entry | None:
+    """The page this worker keeps under `key`, if any."""
+    return store().get(key)
 
 
 def _serve_cached() -> Response | None:
     if not _cacheable_request():
         return None
-    key = _key()
+    key = page_key(request, current_language())
     if g.get("page_uncacheable"):
         return None
-    entry = _store().get(key)
+    entry = kept(key)
     if entry is not None:
         return _public(Response(entry.body, content_type=entry.content_type), key)
-    if _etag(key) in request.if_none_match:
+    if etag_of(key) in request.if_none_match:
         return _public(Response(status=304), key)
     g.page_cache_key = key  # render it, then keep it (see _remember)
     return None
@@ -163,7 +177,7 @@ def _remember(response: Response) -> Response:
         return response
     if response.direct_passthrough or response.is_streamed or "Set-Cookie" in response.headers:
         return response
-    _store().put(key, Entry(response.get_data(), response.content_type, time.monotonic()))
+    store().put(key, Entry(response.get_data(), response.content_type, time.monotonic()))
     return _public(response, key)
 
 

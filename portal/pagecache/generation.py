@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_app_context
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -40,17 +40,22 @@ _STATE = ContentState.__table__
 _CURRENT = select(_STATE.c.generation, _STATE.c.changed_at).where(_STATE.c.id == bindparam("id"))
 
 
+def read(connection: Connection) -> tuple[int, datetime | None]:
+    """The generation and when it changed, as the database has them now."""
+    # Core, not the ORM: this runs on every request, cached page or not.
+    row = connection.execute(_CURRENT, {"id": STATE_ID}).first()
+    return (row[0], row[1]) if row else (0, None)
+
+
 def current() -> tuple[int, datetime | None]:
     """This request's view of the generation and when it changed (read once per request)."""
     cached = g.get("content_generation")
     if cached is None:
         try:
-            # Core, not the ORM: this runs on every request, cached page or not.
-            row = db.session.connection().execute(_CURRENT, {"id": STATE_ID}).first()
+            cached = read(db.session.connection())
         except SQLAlchemyError:
             db.session.rollback()
-            row = None
-        cached = (row[0], row[1]) if row else (0, None)
+            cached = (0, None)
         g.content_generation = cached
     return cached
 
