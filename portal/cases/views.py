@@ -9,12 +9,13 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import ServiceUnavailable
 
 from portal.cases import export, permissions, queries, search_page
+from portal.cases.cards import cards_for
 from portal.cases.models import Case
 from portal.db import utcnow
 from portal.i18n import current_language
 from portal.search.engine import backend
 from portal.search.related import find_related
-from portal.search.service import load_hits, matching_cases, popular_categories, search_cases
+from portal.search.service import matching_cases, popular_categories, search_cases
 from portal.strategies.queries import visible_links_for_case
 from portal.taxonomy.models import Vocabulary
 
@@ -35,7 +36,7 @@ def list_cases() -> str:
         "cases/list.html",
         search=search,
         result=result,
-        hits=load_hits(result),
+        hits=cards_for(result),
         facets=search_page.facet_rows(result.facets, search.filters, current_language()),
         pages=pages,
         popular=popular_categories() if result.total == 0 else [],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -58,6 +58,17 @@ def current() -> tuple[int, datetime | None]:
             cached = (0, None)
         g.content_generation = cached
     return cached
+
+
+def kept(name: str) -> dict:
+    """What this process keeps under `name` for the current content generation: emptied
+    whenever the generation moves, so nothing in it outlives a change to public content."""
+    stores = current_app.extensions.setdefault("per_generation", {})
+    content = current()[0]
+    store = stores.get(name)
+    if store is None or store["generation"] != content:
+        store = stores[name] = {"generation": content}
+    return store
 
 
 def _touches_public_content(session: Session) -> bool:

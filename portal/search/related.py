@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -66,12 +65,7 @@ def _contains(tokens: Sequence[str], sequence: tuple[str, ...]) -> bool:
 
 def _store() -> dict:
     """What is kept for the current content generation (it changes only when that does)."""
-    store = current_app.extensions.setdefault("related_tokens", {"generation": None})
-    content = generation.current()[0]
-    if store["generation"] != content:
-        store.clear()
-        store["generation"] = content
-    return store
+    return generation.kept("related")
 
 
 def _published_per_term() -> dict[int, int]:
