@@ -4,6 +4,7 @@ highlights, spelling) on top of the store that writes it."""
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,7 @@ from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.presenting import highlights_of, suggest_spelling
 from portal.search.whoosh_schema import make_schema
+from portal.search.whoosh_scoring import CLOSE, exact_scores, match_scores
 from portal.search.whoosh_state import SearcherState, mask, members
 from portal.search.whoosh_store import IndexStore
 from portal.taxonomy.facets import FACET_FIELDS
@@ -70,12 +72,12 @@ class WhooshBackend(IndexStore):
             text_query = query_mod.build(parsed, synonyms=synonyms, expand=state.expand)
             # One scored pass over every match: its document numbers give the total and the
             # facet counts, its scores the ranking (a second, filtered pass costs as much again).
-            scores = self._score_all(state, text_query)
+            scores = match_scores(state.searcher, text_query, state.lengths)
             if not scores and parsed.unit_count > 1:
                 text_query = query_mod.build(
                     parsed, synonyms=synonyms, expand=state.expand, require_all=False
                 )
-                scores = self._score_all(state, text_query)
+                scores = match_scores(state.searcher, text_query, state.lengths)
                 partial = bool(scores)
             candidates = mask(scores)
 
@@ -95,11 +97,7 @@ class WhooshBackend(IndexStore):
         if text_query is not None and request.sort == "relevance":
             # Without filters every scored document matches; with them, list the survivors.
             pool = scores if matching == candidates else members(matching)
-            page_docs = heapq.nsmallest(
-                wanted,
-                pool,
-                key=lambda d: (-scores[d], -docs[d].published, docs[d].case_id),
-            )[start:]
+            page_docs = _ranked(state, text_query, scores, pool, wanted)[start:]
         else:
             page_docs = table.newest_first(matching, total, wanted)[start:]
         terms = query_mod.highlight_terms(text_query) if text_query is not None else frozenset()
@@ -127,15 +125,6 @@ class WhooshBackend(IndexStore):
             suggestion=suggestion,
             truncated=parsed.truncated,
         )
-
-    @staticmethod
-    def _score_all(state: SearcherState, text_query) -> dict[int, float]:
-        matcher = text_query.matcher(state.searcher)
-        scores: dict[int, float] = {}
-        while matcher.is_active():
-            scores[matcher.id()] = matcher.score()
-            matcher.next()
-        return scores
 
     def _highlights(self, state: SearcherState, docnum: int, terms: frozenset[str]) -> dict:
         return highlights_of(state.searcher.stored_fields(docnum), terms, self.analyzer)
@@ -196,6 +185,34 @@ class WhooshBackend(IndexStore):
                 report.stale.append(doc["slug"])
         report.extra.extend(sorted(stored["slug"] for stored in indexed.values()))
         return report
+
+
+def _ranked(state: SearcherState, text_query, scores: dict[int, float], pool: Iterable[int],
+            wanted: int) -> list[int]:  # fmt: skip
+    """The `wanted` best documents of the pool: highest score, then newest, then lowest case id.
+
+    The scores are Whoosh's up to rounding (whoosh_scoring.py). Where two documents near the
+    last place score within rounding of each other, their order depends on that last bit, so
+    those are scored again by Whoosh's own matcher: the order is the one Whoosh's scores give.
+    """
+    docs = state.doc_infos()
+    first = heapq.nsmallest(wanted, pool, key=lambda d: -scores[d])
+    if not first:
+        return []
+    last = scores[first[-1]]
+    near = sorted((d for d in pool if scores[d] >= last - max(abs(last), 1.0) * CLOSE),
+                  key=lambda d: -scores[d])  # fmt: skip
+    tied = {
+        d
+        for a, b in itertools.pairwise(near)
+        if scores[a] - scores[b] <= max(abs(scores[a]), 1.0) * CLOSE
+        for d in (a, b)
+    }
+    if tied:
+        scores.update(exact_scores(state.searcher, text_query, tied))
+    return heapq.nsmallest(
+        wanted, near, key=lambda d: (-scores[d], -docs[d].published, docs[d].case_id)
+    )
 
 
 def _layout_of(schema) -> dict[str, tuple[str, bool]]:

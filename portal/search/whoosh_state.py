@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from portal.search import query as query_mod
 from portal.search.presenting import LiveWordsCorrector
+from portal.search.whoosh_scoring import LengthCache
 from portal.taxonomy.facets import FACET_FIELDS
 
 
@@ -164,6 +165,7 @@ class SearcherState:
         self.name = name
         self.ix = ix
         self.searcher = ix.searcher()
+        self.lengths = LengthCache()  # kept across generations: segments do not change
         self._reset_caches()
 
     def _reset_caches(self) -> None:
@@ -204,6 +206,9 @@ class SearcherState:
             self.searcher = self.ix.searcher()
             old.close()
             self._reset_caches()
+            self.lengths.keep_only(
+                segment.segment_id for segment in _layout(self.searcher.reader())
+            )
             self.previous = previous
 
     def facet_table(self) -> _FacetTable:

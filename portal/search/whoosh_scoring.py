@@ -1,0 +1,150 @@
+"""Scoring a case search term by term rather than document by document.
+
+Whoosh scores a query by walking a tree of matchers one document at a time; every step of every
+matcher (the union of a word's alternatives, each boost, the deletion filter) is a Python call,
+and a common word with its compounds and synonyms costs several microseconds per document.
+The queries the portal builds (query.build) are simple: an AND or OR of alternatives, each a
+term or a phrase, with a boost. So each term's postings are read here in one loop, its BM25
+score computed with Whoosh's own formula and statistics, and the scores added up per document
+in a dictionary. Phrases need positions, so Whoosh's matcher scores them.
+
+Addition in another order can change a sum in its last bit, and so the order of documents that
+Whoosh scores as equal. The documents around the last place of a page are therefore scored
+again by Whoosh's matchers (`exact_scores`), and the page is ranked on those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from whoosh import query as q
+from whoosh.scoring import bm25
+
+Scores = dict[int, float]
+# Two sums of the same terms in different orders differ by far less than this (relative).
+CLOSE = 1e-9
+# Skipping a phrase's matcher to chosen documents pays off when they are under a tenth of them.
+SPARSE = 10
+
+
+class LengthCache:
+    """Each segment's field lengths (what BM25 divides by), kept while the segment lives: a
+    segment's documents never change, so only a new segment's lengths are ever read."""
+
+    def __init__(self) -> None:
+        self._by_segment: dict[str, dict[int, int]] = {}
+
+    def of(self, segment_id: str) -> dict[int, int]:
+        return self._by_segment.setdefault(segment_id, {})
+
+    def keep_only(self, segment_ids: Iterable[str]) -> None:
+        alive = set(segment_ids)
+        for gone in set(self._by_segment) - alive:
+            del self._by_segment[gone]
+
+
+def match_scores(searcher, query: q.Query, lengths: LengthCache) -> Scores:
+    """Every document the query matches, with its score (equal to Whoosh's up to rounding)."""
+    out: Scores = {}
+    for leaf, offset in searcher.leaf_searchers():
+        segment = getattr(leaf.reader(), "_segment", None)
+        cache = lengths.of(segment.segment_id() if segment is not None else f"?{offset}")
+        found = _evaluate(searcher, leaf, query, cache)
+        if offset:
+            out.update((d + offset, s) for d, s in found.items())
+        else:
+            out.update(found)
+    return out
+
+
+def _evaluate(top, leaf, query: q.Query, lengths: dict[int, int],
+              within: set[int] | None = None) -> Scores:  # fmt: skip
+    """The documents of one segment that match, with their scores. Documents outside `within`
+    (when given) may be left out: the caller keeps only those anyway."""
+    if isinstance(query, q.Term):
+        return _term(top, leaf, query, lengths)
+    if isinstance(query, q.Or):
+        total: Scores = {}
+        for child in query.subqueries:
+            for d, s in _evaluate(top, leaf, child, lengths, within).items():
+                total[d] = total.get(d, 0.0) + s
+        return _boosted(total, query.boost)
+    if isinstance(query, q.And):
+        # Words first, phrases last: a phrase then checks positions only where the rest matched.
+        parts: list[Scores] = []
+        common = within
+        for child in sorted(query.subqueries, key=lambda c: not _without_positions(c)):
+            part = _evaluate(top, leaf, child, lengths, common)
+            common = set(part) if common is None else common.intersection(part)
+            parts.append(part)
+        if common is None:
+            return {}
+        return _boosted({d: sum(part[d] for part in parts) for d in common}, query.boost)
+    # A phrase, or anything else: Whoosh's matcher scores it, with the top searcher's statistics.
+    matcher = query.matcher(leaf, top.context())
+    found: Scores = {}
+    if within is not None and len(within) * SPARSE < leaf.doc_count_all():
+        # Few documents can still match: check the phrase only at those.
+        for docnum in sorted(within):
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                found[docnum] = matcher.score()
+        return found
+    while matcher.is_active():
+        found[matcher.id()] = matcher.score()
+        matcher.next()
+    return found
+
+
+def _without_positions(query: q.Query) -> bool:
+    if isinstance(query, q.Term):
+        return True
+    if isinstance(query, q.Or | q.And):
+        return all(_without_positions(child) for child in query.subqueries)
+    return False
+
+
+def _boosted(scores: Scores, boost: float) -> Scores:
+    if boost != 1.0:
+        return {d: s * boost for d, s in scores.items()}
+    return scores
+
+
+def _term(top, leaf, term: q.Term, lengths: dict[int, int]) -> Scores:
+    if term.fieldname not in leaf.schema:
+        return {}
+    text = leaf.schema[term.fieldname].to_bytes(term.text)
+    if (term.fieldname, text) not in leaf.reader():
+        return {}
+    scorer = top.weighting.scorer(leaf, term.fieldname, text)
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    boost = term.boost
+    matcher = leaf.postings(term.fieldname, text)  # deleted documents already left out
+    found: Scores = {}
+    while matcher.is_active():
+        docnum = matcher.id()
+        length = lengths.get(docnum)
+        if length is None:
+            length = lengths[docnum] = leaf.doc_field_length(docnum, term.fieldname, 1)
+        score = bm25(idf, matcher.weight(), length, avgfl, b, k1)
+        found[docnum] = score * boost if boost != 1.0 else score
+        matcher.next()
+    return found
+
+
+def exact_scores(searcher, query: q.Query, docnums: Iterable[int]) -> Scores:
+    """Whoosh's own scores for the given documents (all of which the query matches), as its
+    matcher over the whole index adds them up."""
+    out: Scores = {}
+    # Without a context Whoosh builds its matchers lazily (a tree of unions rather than every
+    # posting read up front), so skipping to a few documents reads little.
+    matcher = query.matcher(searcher)
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            out[docnum] = matcher.score()
+    return out

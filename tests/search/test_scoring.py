@@ -1,0 +1,99 @@
+"""The term-at-a-time scorer finds exactly what Whoosh's matchers find, scores it the same up to
+rounding, and the search ranks exactly as scoring every match with Whoosh would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.db import utcnow
+from portal.search import query as query_mod
+from portal.search.backend import SearchRequest
+from portal.search.engine import backend
+from portal.search.whoosh_scoring import CLOSE, match_scores
+from tests.search.test_relevance import QUERIES as RELEVANCE_QUERIES
+
+pytestmark = pytest.mark.whoosh
+
+QUERIES = [
+    *RELEVANCE_QUERIES,
+    '"åpen bok"',
+    '"rammeavtale for" møbler',
+    "bonus malus renhold",
+    "leverandør dialog marked",
+    "klima miljø innovasjon",
+]
+
+
+def _whoosh_scores(state, text_query) -> dict[int, float]:
+    matcher = text_query.matcher(state.searcher)
+    scores = {}
+    while matcher.is_active():
+        scores[matcher.id()] = matcher.score()
+        matcher.next()
+    return scores
+
+
+def _queries(state, text: str):
+    parsed = query_mod.parse(text)
+    synonyms = backend().synonyms()
+    yield query_mod.build(parsed, synonyms=synonyms, expand=state.expand)
+    yield query_mod.build(parsed, synonyms=synonyms, expand=state.expand, require_all=False)
+
+
+def test_the_same_documents_with_the_same_scores(app):
+    with app.app_context():
+        state = backend()._state_now()
+        compared = 0
+        for text in QUERIES:
+            for text_query in _queries(state, text):
+                expected = _whoosh_scores(state, text_query)
+                got = match_scores(state.searcher, text_query, state.lengths)
+                assert set(got) == set(expected), text
+                for docnum, score in expected.items():
+                    assert abs(got[docnum] - score) <= abs(score) * CLOSE, text
+                compared += len(expected)
+        assert compared > 100  # the seed gives the comparison something to compare
+
+
+def _whoosh_ranking(state, text: str, filters: dict) -> list[int]:
+    request = SearchRequest(text=text, filters=filters, per_page=1000)
+    result = backend().search(request)  # the matching set, to rank it another way
+    docs = state.doc_infos()
+    by_case = {info.case_id: docnum for docnum, info in docs.items()}
+    parsed = query_mod.parse(text)
+    text_query = query_mod.build(parsed, synonyms=backend().synonyms(), expand=state.expand,
+                                 require_all=not result.partial)  # fmt: skip
+    scores = _whoosh_scores(state, text_query)
+    matching = [by_case[hit.case_id] for hit in result.hits]
+    ranked = sorted(matching, key=lambda d: (-scores[d], -docs[d].published, docs[d].case_id))
+    return [docs[d].case_id for d in ranked]
+
+
+def test_every_page_ranks_as_scoring_everything_with_whoosh_would(app, factory):
+    # Four cases with the same words score exactly alike: the newest must come first.
+    now = utcnow()
+    with factory.committing() as f:
+        owner = f.organization()
+        twins = [f.case(title="Kompostering av hageavfall", summary="Kompostering i parken.",
+                        organizations=[owner]) for _ in range(4)]  # fmt: skip
+        for age, twin in enumerate(twins):
+            twin.published_at = now - timedelta(days=age)
+        twin_ids = [twin.id for twin in twins]
+    with app.app_context():
+        state = backend()._state_now()
+        for text, filters in [*((q, {}) for q in QUERIES), ("kompostering", {}),
+                              ("avfall", {"category": ["renovasjon-og-avfall"]})]:  # fmt: skip
+            expected = _whoosh_ranking(state, text, filters)
+            for per_page in (1, 3, 20):
+                got = []
+                for page in range(1, -(-len(expected) // per_page) + 1):
+                    request = SearchRequest(text=text, filters=filters, page=page,
+                                            per_page=per_page, highlight=False)  # fmt: skip
+                    got += [hit.case_id for hit in backend().search(request).hits]
+                assert got == expected, (text, per_page)
+        assert _whoosh_ranking(state, "kompostering", {})[:4] == twin_ids
+        scores = {hit.score for hit in backend().search(SearchRequest(text="kompostering")).hits
+                  if hit.case_id in twin_ids}  # fmt: skip
+        assert len(scores) == 1  # a true tie, broken by the date
