@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.labels import ORGANIZATION_TYPE
 from portal.letters import norwegian_sort_key
 from portal.organizations.models import Organization, OrganizationType
+from portal.pagecache import generation
 from portal.search.backend import MAX_PAGE, MAX_VALUES_PER_FACET, SORTS, SearchRequest
 from portal.search.query import MAX_QUERY_LENGTH
 from portal.taxonomy.facets import FACETS
@@ -93,7 +94,15 @@ def _year(value: str | None) -> int | None:
 
 
 def label_map(language: str) -> dict[str, dict[str, str]]:
-    """field → value → label, for every facet value that can appear."""
+    """field → value → label, for every facet value that can appear (read once per content
+    generation and language; do not change what it returns)."""
+    kept = generation.kept("facet_labels")
+    if language not in kept:
+        kept[language] = _read_labels(language)
+    return kept[language]
+
+
+def _read_labels(language: str) -> dict[str, dict[str, str]]:
     labels: dict[str, dict[str, str]] = {facet.field: {} for facet in FACETS}
     for term in db.session.scalars(select(Term)):
         labels[str(term.vocabulary)][term.slug] = term.label(language)
@@ -110,12 +119,16 @@ def label_map(language: str) -> dict[str, dict[str, str]]:
 
 
 def term_order() -> dict[tuple[str, str], int]:
-    return {
-        (str(vocabulary), slug): position
-        for vocabulary, slug, position in db.session.execute(
-            select(Term.vocabulary, Term.slug, Term.position)
-        )
-    }
+    """(vocabulary, slug) → position of every topic (read once per content generation)."""
+    kept = generation.kept("term_order")
+    if "order" not in kept:
+        kept["order"] = {
+            (str(vocabulary), slug): position
+            for vocabulary, slug, position in db.session.execute(
+                select(Term.vocabulary, Term.slug, Term.position)
+            )
+        }
+    return kept["order"]
 
 
 def facet_rows(

@@ -15,7 +15,7 @@ from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.presenting import highlights_of, suggest_spelling
 from portal.search.whoosh_schema import make_schema
-from portal.search.whoosh_scoring import CLOSE, exact_scores, match_scores
+from portal.search.whoosh_scoring import CLOSE, adds_up, exact_scores, match_scores
 from portal.search.whoosh_state import SearcherState, mask, members
 from portal.search.whoosh_store import IndexStore
 from portal.taxonomy.facets import FACET_FIELDS
@@ -208,7 +208,7 @@ def _ranked(state: SearcherState, text_query, scores: dict[int, float], pool: It
         if scores[a] - scores[b] <= max(abs(scores[a]), 1.0) * CLOSE
         for d in (a, b)
     }
-    if tied:
+    if tied and adds_up(text_query):  # one term's score is Whoosh's to the bit
         scores.update(exact_scores(state.searcher, text_query, tied))
     return heapq.nsmallest(
         wanted, near, key=lambda d: (-scores[d], -docs[d].published, docs[d].case_id)

@@ -98,6 +98,11 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict[int, int],
     return found
 
 
+def adds_up(query: q.Query) -> bool:
+    """Whether a score is a sum (which rounding may make differ from Whoosh's in its last bit)."""
+    return isinstance(query, q.Or | q.And) and len(query.subqueries) > 1
+
+
 def _without_positions(query: q.Query) -> bool:
     if isinstance(query, q.Term):
         return True

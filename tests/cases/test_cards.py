@@ -42,11 +42,13 @@ def test_renaming_an_organisation_or_a_topic_remakes_the_cards(app, client):
         waste = db.session.scalars(select(Term).where(Term.slug == "renovasjon-og-avfall")).one()
         waste.label_nb = "Avfall og gjenvinning"
         db.session.commit()
-    card = _card_of(
-        client.get(LIST).get_data(as_text=True), "sirkula-avtaleforvalter-sparte-4-4-millioner"
-    )
+    page = client.get(LIST).get_data(as_text=True)
+    card = _card_of(page, "sirkula-avtaleforvalter-sparte-4-4-millioner")
     assert "Sirkula IKS (Hamar)" in card
     assert "<li>Avfall og gjenvinning</li>" in card
+    # … and so do the filters' labels, kept for the generation like the cards.
+    assert 'Sirkula IKS (Hamar) <span class="count">' in page
+    assert 'Avfall og gjenvinning <span class="count">' in page
 
 
 def test_an_unpublished_case_leaves_the_list_at_once(app, client):
