@@ -82,16 +82,9 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict[int, int],
         return _boosted({d: sum(part[d] for part in parts) for d in common}, query.boost)
     # A phrase, or anything else: Whoosh's matcher scores it, with the top searcher's statistics.
     matcher = query.matcher(leaf, top.context())
-    found: Scores = {}
     if within is not None and len(within) * SPARSE < leaf.doc_count_all():
-        # Few documents can still match: check the phrase only at those.
-        for docnum in sorted(within):
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found[docnum] = matcher.score()
-        return found
+        return _scores_at(matcher, within)  # few can still match: check only those
+    found: Scores = {}
     while matcher.is_active():
         found[matcher.id()] = matcher.score()
         matcher.next()
@@ -142,14 +135,18 @@ def _term(top, leaf, term: q.Term, lengths: dict[int, int]) -> Scores:
 def exact_scores(searcher, query: q.Query, docnums: Iterable[int]) -> Scores:
     """Whoosh's own scores for the given documents (all of which the query matches), as its
     matcher over the whole index adds them up."""
-    out: Scores = {}
     # Without a context Whoosh builds its matchers lazily (a tree of unions rather than every
     # posting read up front), so skipping to a few documents reads little.
-    matcher = query.matcher(searcher)
+    return _scores_at(query.matcher(searcher), docnums)
+
+
+def _scores_at(matcher, docnums: Iterable[int]) -> Scores:
+    """The matcher's scores for those of the documents it matches."""
+    found: Scores = {}
     for docnum in sorted(docnums):
         if not matcher.is_active():
             break
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
-            out[docnum] = matcher.score()
-    return out
+            found[docnum] = matcher.score()
+    return found
