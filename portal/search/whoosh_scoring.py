@@ -27,29 +27,34 @@ CLOSE = 1e-9
 SPARSE = 10
 
 
-class LengthCache:
-    """Each segment's field lengths (what BM25 divides by), kept while the segment lives: a
-    segment's documents never change, so only a new segment's lengths are ever read."""
+class PerSegment:
+    """Something read from each segment of the index, kept while the segment lives: a segment's
+    documents never change (a deletion only marks them), so only a new segment is ever read."""
 
     def __init__(self) -> None:
-        self._by_segment: dict[str, dict[int, int]] = {}
+        self._by_segment: dict[str, dict] = {}
 
-    def of(self, segment_id: str) -> dict[int, int]:
-        return self._by_segment.setdefault(segment_id, {})
+    def of(self, segment: str) -> dict:
+        return self._by_segment.setdefault(segment, {})
 
-    def keep_only(self, segment_ids: Iterable[str]) -> None:
-        alive = set(segment_ids)
+    def keep_only(self, segments: Iterable[str]) -> None:
+        alive = set(segments)
         for gone in set(self._by_segment) - alive:
             del self._by_segment[gone]
 
 
-def match_scores(searcher, query: q.Query, lengths: LengthCache) -> Scores:
-    """Every document the query matches, with its score (equal to Whoosh's up to rounding)."""
+def segment_key(leaf_reader, offset: int) -> str:
+    """The id of the segment behind a leaf reader (its offset where it has none)."""
+    segment = getattr(leaf_reader, "_segment", None)
+    return segment.segment_id() if segment is not None else f"?{offset}"
+
+
+def match_scores(searcher, query: q.Query, lengths: PerSegment) -> Scores:
+    """Every document the query matches, with its score (equal to Whoosh's up to rounding).
+    `lengths` keeps each segment's field lengths (document → length) as they are read."""
     out: Scores = {}
     for leaf, offset in searcher.leaf_searchers():
-        segment = getattr(leaf.reader(), "_segment", None)
-        cache = lengths.of(segment.segment_id() if segment is not None else f"?{offset}")
-        found = _evaluate(searcher, leaf, query, cache)
+        found = _evaluate(searcher, leaf, query, lengths.of(segment_key(leaf.reader(), offset)))
         if offset:
             out.update((d + offset, s) for d, s in found.items())
         else:

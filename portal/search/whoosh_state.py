@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from portal.search import query as query_mod
 from portal.search.presenting import LiveWordsCorrector
-from portal.search.whoosh_scoring import LengthCache
+from portal.search.whoosh_scoring import PerSegment, segment_key
 from portal.taxonomy.facets import FACET_FIELDS
 
 
@@ -120,8 +120,7 @@ class _Segment:
 def _layout(reader) -> list[_Segment]:
     out = []
     for leaf, offset in reader.leaf_readers():
-        segment = getattr(leaf, "_segment", None)
-        segment_id = segment.segment_id() if segment is not None else f"?{offset}"
+        segment_id = segment_key(leaf, offset)
         deleted: frozenset[int] = frozenset()
         if leaf.has_deletions():
             local = leaf.deleted_docs_set  # an attribute on segment readers, a method elsewhere
@@ -165,7 +164,9 @@ class SearcherState:
         self.name = name
         self.ix = ix
         self.searcher = ix.searcher()
-        self.lengths = LengthCache()  # kept across generations: segments do not change
+        # Kept across generations, per segment: field lengths and the prose fields' words.
+        self.lengths = PerSegment()
+        self.words = PerSegment()
         self._reset_caches()
 
     def _reset_caches(self) -> None:
@@ -206,9 +207,9 @@ class SearcherState:
             self.searcher = self.ix.searcher()
             old.close()
             self._reset_caches()
-            self.lengths.keep_only(
-                segment.segment_id for segment in _layout(self.searcher.reader())
-            )
+            alive = [segment.segment_id for segment in _layout(self.searcher.reader())]
+            self.lengths.keep_only(alive)
+            self.words.keep_only(alive)
             self.previous = previous
 
     def facet_table(self) -> _FacetTable:
@@ -273,13 +274,22 @@ class SearcherState:
     def text_vocabulary(self) -> list[str]:
         """Every term of the prose fields, the most widely used first."""
         if self.vocabulary is None:
-            reader = self.searcher.reader()
             frequency: dict[str, int] = {}
-            for term, info in reader.iter_field(query_mod.CONTENT_FIELD):
-                word = term.decode("utf-8") if isinstance(term, bytes) else term
-                frequency[word] = info.doc_frequency()
+            for leaf, offset in self.searcher.reader().leaf_readers():
+                for word, count in self._words_of(leaf, offset).items():
+                    frequency[word] = frequency.get(word, 0) + count
             self.vocabulary = sorted(frequency, key=lambda w: (-frequency[w], w))
         return self.vocabulary
+
+    def _words_of(self, leaf, offset: int) -> dict[str, int]:
+        """A segment's prose words with their document frequencies (read once per segment;
+        like the whole index's, they count documents deleted since)."""
+        words = self.words.of(segment_key(leaf, offset))
+        if not words:
+            for term, info in leaf.iter_field(query_mod.CONTENT_FIELD):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                words[word] = info.doc_frequency()
+        return words
 
     def vocabulary_set(self) -> frozenset[str]:
         if self.vocabulary_lookup is None:

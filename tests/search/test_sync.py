@@ -12,10 +12,12 @@ from sqlalchemy import select
 from portal.cases.models import Case, CaseStatus
 from portal.extensions import db
 from portal.organizations.models import Organization
+from portal.search import query as query_mod
 from portal.search.backend import SearchRequest
 from portal.search.engine import backend
 from portal.search.maintenance import verify_index
 from portal.search.service import search_cases
+from portal.search.whoosh_scoring import match_scores
 
 
 def _found(app, text: str) -> list[str]:
@@ -201,6 +203,7 @@ def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory
             return search_cases(SearchRequest(text=text, per_page=100)).facets
 
     before = counts()  # this process builds its table for the current generation
+    counts("kontorstol")  # … and its vocabulary, to widen a rare word to its compounds
     with factory.committing() as f:
         new = f.case(title="Ombruk av kontorstoler", terms=[(Vocabulary.CATEGORY, "mobler")]).slug
     with app.app_context():
@@ -219,6 +222,15 @@ def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory
         assert state.facet_table().masks == fresh.facet_table().masks
         assert state.doc_infos() == fresh.doc_infos()
         assert state.facet_table().by_date == fresh.facet_table().by_date
+        # Words and field lengths are kept per segment; they too match a fresh process's.
+        assert state.text_vocabulary() == fresh.text_vocabulary()
+        assert "kontorstol" in state.text_vocabulary()
+        query = query_mod.build(
+            query_mod.parse("ombruk kontorstoler"), synonyms=backend().synonyms()
+        )
+        assert match_scores(state.searcher, query, state.lengths) == match_scores(
+            fresh.searcher, query, fresh.lengths
+        )
         fresh.close()
     assert new in [h.slug for h in _hits(app, "kontorstoler")]
     assert "uio-belonner-cateringleverandorer-som-overoppfyller" not in [
