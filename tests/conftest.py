@@ -89,6 +89,8 @@ def close_connections() -> None:
         app = _made.pop()
         with app.app_context():
             db.engine.dispose()
+        if "search" in app.extensions:
+            app.extensions["search"].close()  # the index's files, before the folder goes
 
 
 @pytest.fixture(scope="session")

@@ -105,6 +105,9 @@ class SearchBackend(Protocol):
     def drop(self, name: str) -> None:
         """Remove a replaced index."""
 
+    def close(self) -> None:
+        """Let go of the files this process holds open (when it is done with the app)."""
+
 
 class RebuildRunning(RuntimeError):
     """Another process is rebuilding the index now."""

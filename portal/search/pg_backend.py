@@ -81,6 +81,9 @@ class PostgresBackend:
     def drop(self, name: str) -> None:
         """Nothing to drop: the rebuild rewrote the documents in place."""
 
+    def close(self) -> None:
+        """Nothing held open: the index is the database's."""
+
     # -- state -----------------------------------------------------------------------------
 
     def generation(self) -> tuple[Hashable, int]:

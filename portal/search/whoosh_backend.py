@@ -47,6 +47,12 @@ class WhooshBackend(IndexStore):
                 self._state.refresh_if_changed()
             return self._state
 
+    def close(self) -> None:
+        with self._lock:
+            if self._state is not None:
+                self._state.close()
+                self._state = None
+
     def generation(self) -> tuple[tuple[str, int], int]:
         """Which index generation this process reads, and how many documents it holds."""
         state = self._state_now()

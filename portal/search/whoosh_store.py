@@ -28,6 +28,10 @@ from portal.search.backend import Progress, RebuildRunning
 from portal.search.whoosh_schema import make_schema
 
 WRITE_TIMEOUT = 60.0
+# Segments as separate files, not one compound file: a reader opens a compound segment by
+# copying each part (the postings above all) into the process's memory, so every worker would
+# hold the whole index twice (the copy and the mapped file). Separate files are read in place.
+COMPOUND = False
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 log = logging.getLogger(__name__)
 
@@ -105,7 +109,7 @@ class IndexStore:
         upserts = list(upserts)
         for _attempt in range(5):
             name, ix = self._open_live()
-            writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.02)
+            writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.02, compound=COMPOUND)
             if self.current_name() != name:  # a rebuild swapped the index while we waited
                 writer.cancel()
                 continue
@@ -191,7 +195,7 @@ class IndexStore:
         # 2 cores. Segments are kept separate rather than merged, which would serialise again.
         procs = max(2, min(4, 2 * (os.cpu_count() or 1)))
         writer = whoosh_index.open_dir(str(path)).writer(
-            limitmb=128, procs=procs, multisegment=procs > 1
+            limitmb=128, procs=procs, multisegment=procs > 1, compound=COMPOUND
         )
         try:
             for count, doc in enumerate(documents, start=1):
