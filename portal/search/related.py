@@ -68,18 +68,23 @@ def _store() -> dict:
     return generation.kept("related")
 
 
-def _published_per_term() -> dict[int, int]:
-    """How many published cases each topic has (the same for every search)."""
-    store = _store()
-    if "term_counts" not in store:
-        store["term_counts"] = dict(
+def _published_per_term(term_ids: Sequence[int]) -> dict[int, int]:
+    """How many published cases each of these topics has. Counted when a search first names
+    a topic, and kept for the content generation: the first search after an edit counts the
+    few topics it shows, not every topic's cases."""
+    counts = _store().setdefault("term_counts", {})
+    missing = [term_id for term_id in term_ids if term_id not in counts]
+    if missing:
+        counts.update(dict.fromkeys(missing, 0))
+        counts.update(
             db.session.execute(
                 select(case_terms.c.term_id, func.count())
+                .where(case_terms.c.term_id.in_(missing))
                 .where(case_terms.c.case_id.in_(visible_cases(None).with_only_columns(Case.id)))
                 .group_by(case_terms.c.term_id)
             ).all()
         )
-    return store["term_counts"]
+    return counts
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     candidates = _candidates()
     term_ids = [term_id for term_id, tokens in candidates.terms if _matches(tokens, units)]
     if term_ids:
-        counts = _published_per_term()
+        counts = _published_per_term(term_ids)
         terms = db.session.scalars(select(Term).where(Term.id.in_(term_ids))).all()
         # The most used first; ties keep the vocabularies' display order.
         order = {term_id: i for i, term_id in enumerate(term_ids)}
