@@ -15,16 +15,17 @@ again by Whoosh's matchers (`exact_scores`), and the page is ranked on those.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from whoosh import query as q
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import bm25
 
 Scores = dict[int, float]
 # Two sums of the same terms in different orders differ by far less than this (relative).
 CLOSE = 1e-9
-# Skipping a phrase's matcher to chosen documents pays off when they are under a tenth of them.
-SPARSE = 10
+PAST_ANY_DOCUMENT = 2**62
 
 
 class PerSegment:
@@ -86,9 +87,10 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict[int, int],
             return {}
         return _boosted({d: sum(part[d] for part in parts) for d in common}, query.boost)
     # A phrase, or anything else: Whoosh's matcher scores it, with the top searcher's statistics.
+    if within is not None:
+        # Check positions only where the rest of the query matched.
+        leaf = _Within(leaf, within)
     matcher = query.matcher(leaf, top.context())
-    if within is not None and len(within) * SPARSE < leaf.doc_count_all():
-        return _scores_at(matcher, within)  # few can still match: check only those
     found: Scores = {}
     while matcher.is_active():
         found[matcher.id()] = matcher.score()
@@ -99,6 +101,51 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict[int, int],
 def adds_up(query: q.Query) -> bool:
     """Whether a score is a sum (which rounding may make differ from Whoosh's in its last bit)."""
     return isinstance(query, q.Or | q.And) and len(query.subqueries) > 1
+
+
+class _Within:
+    """A searcher whose postings leave out the documents not in `docnums`: a matcher built on
+    it reads and scores (and for a phrase, decodes positions) only there. Its scores are the
+    wrapped searcher's."""
+
+    def __init__(self, searcher, docnums: set[int]) -> None:
+        self._searcher = searcher
+        self._docnums = docnums
+        self._in_order = sorted(docnums)
+
+    def postings(self, fieldname: str, text, **kwargs):
+        matcher = self._searcher.postings(fieldname, text, **kwargs)
+        return _Only(matcher, self._docnums, self._in_order)
+
+    def __getattr__(self, name: str):
+        return getattr(self._searcher, name)
+
+
+class _Only(FilterMatcher):
+    """Whoosh's include filter, moving by skipping to the next wanted document (whole posting
+    blocks at a time) rather than by reading every posting in between."""
+
+    def __init__(self, child, ids: set[int], in_order: list[int]) -> None:
+        self._in_order = in_order
+        super().__init__(child, ids)
+
+    def copy(self):
+        return self.__class__(self.child.copy(), self._ids, self._in_order)
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self._ids, self._in_order)
+
+    def _find_next(self) -> bool:
+        child, moved = self.child, False
+        while child.is_active() and child.id() not in self._ids:
+            at = bisect.bisect_left(self._in_order, child.id())
+            if at == len(self._in_order):  # nothing wanted lies ahead: to the end
+                moved = child.skip_to(PAST_ANY_DOCUMENT) or moved
+                while child.is_active():
+                    moved = child.next() or moved
+                break
+            moved = child.skip_to(self._in_order[at]) or moved
+        return moved
 
 
 def _without_positions(query: q.Query) -> bool:
@@ -138,20 +185,13 @@ def _term(top, leaf, term: q.Term, lengths: dict[int, int]) -> Scores:
 
 
 def exact_scores(searcher, query: q.Query, docnums: Iterable[int]) -> Scores:
-    """Whoosh's own scores for the given documents (all of which the query matches), as its
-    matcher over the whole index adds them up."""
-    # Without a context Whoosh builds its matchers lazily (a tree of unions rather than every
-    # posting read up front), so skipping to a few documents reads little.
-    return _scores_at(query.matcher(searcher), docnums)
-
-
-def _scores_at(matcher, docnums: Iterable[int]) -> Scores:
-    """The matcher's scores for those of the documents it matches."""
+    """Whoosh's own scores for the given documents, as its matcher over the whole index adds
+    them up (the same tree of matchers, its postings limited to these documents)."""
+    # Without a context Whoosh builds the tree the full ranking used (unions of the terms'
+    # matchers, added up in that order).
+    matcher = query.matcher(_Within(searcher, set(docnums)))
     found: Scores = {}
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = matcher.score()
+    while matcher.is_active():
+        found[matcher.id()] = matcher.score()
+        matcher.next()
     return found
