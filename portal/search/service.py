@@ -6,9 +6,12 @@ Only published cases are indexed; every case shown is loaded through `visible_ca
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case
@@ -23,6 +26,7 @@ from portal.taxonomy.facets import FACET_FIELDS
 from portal.taxonomy.models import Term
 
 log = logging.getLogger(__name__)
+RESULTS_KEPT = 500
 
 
 def _degraded() -> SearchResult:
@@ -41,11 +45,63 @@ def search_cases(request: SearchRequest) -> SearchResult:
     if not health.is_healthy(backend(), published_count, rebuild_index):
         return _degraded()
     try:
-        result = backend().search(request)
+        kept = _kept_results()
+        key = _request_key(request)
+        result = kept.get(key)
+        if result is None:
+            result = _corrected(request, backend().search(request))
+            kept.put(key, result)
     except Exception:
         log.exception("the search index could not be read")
         health.report_unreadable(rebuild_index)
         return _degraded()
+    return replace(result)  # the caller may change its copy
+
+
+class _Results:
+    """This process's latest search results for one index generation (and synonym list): the
+    same search again, by anyone, signed in or not, through a page or the API, costs a lookup.
+    The index holds only published cases, and every case shown is loaded through
+    `visible_cases` again, so a result is the same for every visitor."""
+
+    def __init__(self, generation: Any, synonyms: Any) -> None:
+        self.generation = generation
+        self.synonyms = synonyms
+        self._entries: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchResult | None:
+        with self._lock:
+            result = self._entries.get(key)
+            if result is not None:
+                self._entries.move_to_end(key)
+            return result
+
+    def put(self, key: tuple, result: SearchResult) -> None:
+        with self._lock:
+            self._entries[key] = result
+            while len(self._entries) > RESULTS_KEPT:
+                self._entries.popitem(last=False)
+
+
+def _kept_results() -> _Results:
+    generation, _count = backend().generation()
+    synonyms = backend().synonyms()  # the same object until the file changes
+    kept = current_app.extensions.get("search_results")
+    if kept is None or kept.generation != generation or kept.synonyms is not synonyms:
+        kept = current_app.extensions["search_results"] = _Results(generation, synonyms)
+    return kept
+
+
+def _request_key(request: SearchRequest) -> tuple:
+    filters = tuple(sorted((name, tuple(values)) for name, values in request.filters.items()))
+    return (request.text, filters, request.sort, request.page, request.per_page,
+            request.correct, request.year_from, request.year_to, request.highlight,
+            request.only_ids)  # fmt: skip
+
+
+def _corrected(request: SearchRequest, result: SearchResult) -> SearchResult:
+    """The result for the spelling's correction instead, where that finds what this did not."""
     if (result.total and not result.partial) or not result.suggestion or not request.correct:
         return result
     corrected = backend().search(replace(request, text=result.suggestion))

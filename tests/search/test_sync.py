@@ -292,3 +292,22 @@ def test_segments_are_files_read_in_place_not_copies_in_every_worker(app, factor
         assert len(segments) >= 2  # the rebuild's and the edit's
         assert not any(segment.is_compound() for segment in segments)
         assert _found(app, "kontorpulter")
+
+
+def test_a_search_again_is_answered_from_memory_until_the_index_changes(app, factory):
+    """The same search is made once per index generation; any write to the index starts a
+    new generation, so no result outlives a change."""
+    engine = app.extensions["search"]
+    searched: list[str] = []
+    original = engine.search
+    engine.search = lambda request: searched.append(request.text) or original(request)
+    try:
+        assert _found(app, "kontorstoler") == []
+        assert _found(app, "kontorstoler") == []
+        assert searched.count("kontorstoler") == 1  # the second came from memory
+        with factory.committing() as f:
+            slug = f.case(title="Ombruk av kontorstoler").slug
+        assert _found(app, "kontorstoler") == [slug]
+        assert searched.count("kontorstoler") == 2
+    finally:
+        del engine.search
