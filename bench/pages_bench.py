@@ -8,8 +8,8 @@ Each size gets a fresh SQLite database with the real migrations, taxonomies, the
 strategies and synthetic published cases (as in search_bench.py), and an index built by
 `rebuild_index`. Then, in process (Flask test client, anonymous visitor):
 
-- search_cold: the full search page for every query kind, with the page cache emptied before
-  each request (what the first visitor after a change pays);
+- search_cold: the full search page for every query kind, with the page cache and the kept
+  search results emptied before each request;
 - search_warm: the same queries again, same index generation;
 - home, case, strategy, browse: the pages as visitors see them (after the first visit);
 - first_after_change: the first search page after a case is edited (new content generation,
@@ -79,9 +79,15 @@ def measure_pages(app, rounds: int) -> dict[str, float]:
     for query in searches:  # each process's index caches are built once
         _timed(client, "/eksempler/", query)
     cold, warm = [], []
+
+    def forget() -> None:
+        """Empty the page cache and the search results kept for this index generation."""
+        cache.clear()
+        app.extensions.pop("search_results", None)
+
     for _ in range(rounds):
         for query in searches:
-            cache.clear()
+            forget()
             cold.append(_timed(client, "/eksempler/", query))
             warm.append(_timed(client, "/eksempler/", query))
     pages: dict[str, list[float]] = {"home": [], "case": [], "strategy": [], "browse": []}
@@ -94,7 +100,7 @@ def measure_pages(app, rounds: int) -> dict[str, float]:
             ("browse", "/eksempler/"),
         ):
             if i < len(slugs) or name != "case":
-                cache.clear()
+                forget()
                 rendered[name].append(_timed(client, url))
             pages[name].append(_timed(client, url))
     out = {
