@@ -84,6 +84,14 @@ class SearchBackend(Protocol):
 
     def more_like(self, text: str, limit: int) -> list[Hit]: ...
 
+    def sharing_topics(
+        self, topics: Mapping[tuple[str, str], int], wanted: int
+    ) -> list[tuple[int, int]] | None:
+        """Published cases sharing the given facet values ((facet, value) → weight), as
+        (case id, summed weight): at least the `wanted` best by weight, then year (newest
+        first, none last), and every case tied with the last of them on both. None when the
+        backend keeps no such table; the caller asks the database instead."""
+
     def synonyms(self) -> Synonyms: ...
 
     def generation(self) -> tuple[Hashable, int]:

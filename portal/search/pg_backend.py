@@ -84,6 +84,10 @@ class PostgresBackend:
     def close(self) -> None:
         """Nothing held open: the index is the database's."""
 
+    def sharing_topics(self, topics: Mapping[tuple[str, str], int], wanted: int) -> None:
+        """Not kept here: the caller asks the database (see SearchBackend.sharing_topics)."""
+        return None
+
     # -- state -----------------------------------------------------------------------------
 
     def generation(self) -> tuple[Hashable, int]:

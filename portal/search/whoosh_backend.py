@@ -6,7 +6,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,14 @@ class WhooshBackend(IndexStore):
             lambda word, terms: word in known or bool(terms and terms[0] in stems),
             lambda word: corrector.suggest(word, limit=1, maxdist=2),
         )
+
+    def sharing_topics(
+        self, topics: Mapping[tuple[str, str], int], wanted: int
+    ) -> list[tuple[int, int]]:
+        state = self._state_now()
+        docs = state.doc_infos()
+        found = state.facet_table().sharing(topics, wanted)
+        return [(docs[docnum].case_id, weight) for docnum, weight in found]
 
     def more_like(self, text: str, limit: int) -> list[Hit]:
         """Cases whose words overlap most with the given text (for suggestions)."""

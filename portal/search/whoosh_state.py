@@ -7,7 +7,7 @@ facet under the other filters is an AND and a popcount.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from portal.search import query as query_mod
@@ -32,6 +32,16 @@ def mask(docnums: Iterable[int]) -> int:
     for d in docnums:
         bits[d >> 3] |= 1 << (d & 7)
     return int.from_bytes(bits, "little")
+
+
+def _add_at(planes: list[int], bits: int, bit: int) -> None:
+    """Add 2**bit to the bit-sliced sum of every document in `bits` (a ripple-carry add)."""
+    carry = bits
+    while carry:
+        while bit >= len(planes):
+            planes.append(0)
+        planes[bit], carry = planes[bit] ^ carry, planes[bit] & carry
+        bit += 1
 
 
 def members(bits: int) -> list[int]:
@@ -75,6 +85,37 @@ class _FacetTable:
                 if len(out) == wanted:
                     break
         return out
+
+    def sharing(self, topics: Mapping[tuple[str, str], int], wanted: int) -> list[tuple[int, int]]:
+        """Documents sharing the weighted facet values, best first: (docnum, summed weight) for
+        at least the `wanted` best by weight, then year (newest first, none last), and every
+        document tied with the last of them on both.
+
+        The sums are kept bit-sliced (bit i of every document's sum in one integer), so each
+        value's documents are added in a few whole-bank operations, not one by one.
+        """
+        planes: list[int] = []
+        sharing = 0
+        for (facet, value), weight in topics.items():
+            bits = self.masks.get(facet, {}).get(value, 0)
+            sharing |= bits
+            for bit in range(weight.bit_length()):
+                if weight >> bit & 1:
+                    _add_at(planes, bits, bit)
+        years = sorted(self.masks.get("year", {}).items(), key=lambda kv: -int(kv[0]))
+        found: list[tuple[int, int]] = []
+        for total in range((1 << len(planes)) - 1, 0, -1):
+            group = sharing
+            for bit, plane in enumerate(planes):
+                group &= plane if total >> bit & 1 else ~plane
+            for _year, bits in [*years, ("", -1)]:  # -1: every bit, so those with no year last
+                tier = group & bits
+                if tier:
+                    group &= ~tier
+                    found.extend((docnum, total) for docnum in members(tier))
+                    if len(found) >= wanted:
+                        return found
+        return found
 
     def filter_mask(self, facet: str, chosen: set[str]) -> int:
         combined = 0

@@ -73,3 +73,26 @@ def test_related_cases_share_tags_and_exclude_the_case_itself(app, ctx):
     assert related and case not in related
     own = {t.id for t in case.terms}
     assert all(own & {t.id for t in other.terms} for other in related)
+
+
+def test_related_cases_from_the_index_are_the_databases_answer(app, factory):
+    """The index adds up shared topics for the whole bank at once; for every published case
+    the answer (order included: weight, then year, then title) is what the database's count
+    gives. Extra cases make ties in weight and year that only the title order settles."""
+    from sqlalchemy import select
+
+    from portal.cases.models import Case
+
+    with factory.committing() as f:
+        for title in ("Å lære av andre", "Ølkjøp i kommunen", "Avtaler for ombruk"):
+            f.case(title=title, year=2023,
+                   terms=[(Vocabulary.CATEGORY, "mobler"), (Vocabulary.THEME, "sirkular-okonomi")])  # fmt: skip
+    with app.app_context():
+        published = db.session.scalars(
+            select(Case).where(Case.status == CaseStatus.PUBLISHED)
+        ).all()
+        assert len(published) > 18
+        for case in published:
+            for limit in (1, 4, 8):
+                expected = queries.related_cases_by_sql(case, limit)
+                assert queries.related_cases(case, limit) == expected, (case.slug, limit)
