@@ -9,8 +9,9 @@ score computed with Whoosh's own formula and statistics, and the scores added up
 in a dictionary. Phrases need positions, so Whoosh's matcher scores them.
 
 Addition in another order can change a sum in its last bit, and so the order of documents that
-Whoosh scores as equal. The documents around the last place of a page are therefore scored
-again by Whoosh's matchers (`exact_scores`), and the page is ranked on those.
+Whoosh scores as equal. Documents near the last place of a page that score within rounding of
+each other are therefore scored again by Whoosh's matchers (`exact_scores`), and the page is
+ranked on those.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def _term(top, leaf, term: q.Term, lengths: dict[int, int]) -> Scores:
     text = leaf.schema[term.fieldname].to_bytes(term.text)
     if (term.fieldname, text) not in leaf.reader():
         return {}
+    # The index's weighting is Whoosh's default, BM25F: its scorer holds the statistics.
     scorer = top.weighting.scorer(leaf, term.fieldname, text)
     idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     boost = term.boost
