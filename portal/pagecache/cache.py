@@ -151,18 +151,13 @@ def _public(response: Response, key: tuple) -> Response:
     return response.make_conditional(request)
 
 
-def kept(key: tuple) -> Entry | None:
-    """The page this worker keeps under `key`, if any."""
-    return store().get(key)
-
-
 def _serve_cached() -> Response | None:
     if not _cacheable_request():
         return None
     key = page_key(request, current_language())
     if g.get("page_uncacheable"):
         return None
-    entry = kept(key)
+    entry = store().get(key)
     if entry is not None:
         return _public(Response(entry.body, content_type=entry.content_type), key)
     if etag_of(key) in request.if_none_match:

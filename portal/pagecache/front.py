@@ -33,7 +33,7 @@ from portal.headers import REQUEST_ID_HEADER, new_request_id, security_headers
 from portal.i18n import language_of
 from portal.logs import MAX_FIELD, log_request
 from portal.pagecache import generation
-from portal.pagecache.cache import etag_of, kept, page_key, public_headers
+from portal.pagecache.cache import etag_of, page_key, public_headers, store
 
 log = logging.getLogger(__name__)
 SIGNED_IN_KEY = "_user_id"  # where Flask-Login keeps who is signed in
@@ -83,7 +83,7 @@ class FrontDoor:
                     g.content_generation = generation.read(connection)
                 language = language_of(asked.cookies, self.app.config)
                 key = page_key(asked, language)
-                entry = None if g.get("page_uncacheable") else kept(key)
+                entry = None if g.get("page_uncacheable") else store().get(key)
                 if entry is None:
                     return None
                 return self._answer(entry.body, entry.content_type, key, asked)

@@ -63,16 +63,11 @@ def _contains(tokens: Sequence[str], sequence: tuple[str, ...]) -> bool:
     return any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1))
 
 
-def _store() -> dict:
-    """What is kept for the current content generation (it changes only when that does)."""
-    return generation.kept("related")
-
-
 def _published_per_term(term_ids: Sequence[int]) -> dict[int, int]:
     """How many published cases each of these topics has. Counted when a search first names
     a topic, and kept for the content generation: the first search after an edit counts the
     few topics it shows, not every topic's cases."""
-    counts = _store().setdefault("term_counts", {})
+    counts = generation.kept("related").setdefault("term_counts", {})
     missing = [term_id for term_id in term_ids if term_id not in counts]
     if missing:
         counts.update(dict.fromkeys(missing, 0))
@@ -108,7 +103,7 @@ def _analysed(text: str) -> tuple[str, ...]:
 def _candidates() -> _Candidates:
     """Read with Core, not the ORM: these rows are only words to match, read once per
     content generation (the first search after any edit pays for it)."""
-    store = _store()
+    store = generation.kept("related")
     found = store.get("candidates")
     if found is None:
         terms = db.session.execute(

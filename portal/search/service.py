@@ -6,8 +6,6 @@ Only published cases are indexed; every case shown is loaded through `visible_ca
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -50,7 +48,9 @@ def search_cases(request: SearchRequest) -> SearchResult:
         result = kept.get(key)
         if result is None:
             result = _corrected(request, backend().search(request))
-            kept.put(key, result)
+            if len(kept) >= RESULTS_KEPT:
+                kept.clear()
+            kept[key] = result
     except Exception:
         log.exception("the search index could not be read")
         health.report_unreadable(rebuild_index)
@@ -58,39 +58,21 @@ def search_cases(request: SearchRequest) -> SearchResult:
     return replace(result)  # the caller may change its copy
 
 
-class _Results:
-    """This process's latest search results for one index generation (and synonym list): the
-    same search again, by anyone, signed in or not, through a page or the API, costs a lookup.
-    The index holds only published cases, and every case shown is loaded through
+def _kept_results() -> dict[tuple, SearchResult]:
+    """This process's search results for the index generation (and synonym list) it reads now:
+    the same search again, by anyone, signed in or not, through a page or the API, costs a
+    lookup. The index holds only published cases, and every case shown is loaded through
     `visible_cases` again, so a result is the same for every visitor."""
-
-    def __init__(self, generation: Any, synonyms: Any) -> None:
-        self.generation = generation
-        self.synonyms = synonyms
-        self._entries: OrderedDict[tuple, SearchResult] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> SearchResult | None:
-        with self._lock:
-            result = self._entries.get(key)
-            if result is not None:
-                self._entries.move_to_end(key)
-            return result
-
-    def put(self, key: tuple, result: SearchResult) -> None:
-        with self._lock:
-            self._entries[key] = result
-            while len(self._entries) > RESULTS_KEPT:
-                self._entries.popitem(last=False)
-
-
-def _kept_results() -> _Results:
     generation, _count = backend().generation()
     synonyms = backend().synonyms()  # the same object until the file changes
     kept = current_app.extensions.get("search_results")
-    if kept is None or kept.generation != generation or kept.synonyms is not synonyms:
-        kept = current_app.extensions["search_results"] = _Results(generation, synonyms)
-    return kept
+    if kept is None or kept["generation"] != generation or kept["synonyms"] is not synonyms:
+        kept = current_app.extensions["search_results"] = {
+            "generation": generation,
+            "synonyms": synonyms,
+            "results": {},
+        }
+    return kept["results"]
 
 
 def _request_key(request: SearchRequest) -> tuple:

@@ -23,32 +23,12 @@ from whoosh import query as q
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import bm25
 
+from portal.search.whoosh_state import PerSegment, segment_key
+
 Scores = dict[int, float]
 # Two sums of the same terms in different orders differ by far less than this (relative).
 CLOSE = 1e-9
 PAST_ANY_DOCUMENT = 2**62
-
-
-class PerSegment:
-    """Something read from each segment of the index, kept while the segment lives: a segment's
-    documents never change (a deletion only marks them), so only a new segment is ever read."""
-
-    def __init__(self) -> None:
-        self._by_segment: dict[str, dict] = {}
-
-    def of(self, segment: str) -> dict:
-        return self._by_segment.setdefault(segment, {})
-
-    def keep_only(self, segments: Iterable[str]) -> None:
-        alive = set(segments)
-        for gone in set(self._by_segment) - alive:
-            del self._by_segment[gone]
-
-
-def segment_key(leaf_reader, offset: int) -> str:
-    """The id of the segment behind a leaf reader (its offset where it has none)."""
-    segment = getattr(leaf_reader, "_segment", None)
-    return segment.segment_id() if segment is not None else f"?{offset}"
 
 
 def match_scores(searcher, query: q.Query, lengths: PerSegment) -> Scores:

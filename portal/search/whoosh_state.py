@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from portal.search import query as query_mod
 from portal.search.presenting import LiveWordsCorrector
-from portal.search.whoosh_scoring import PerSegment, segment_key
 from portal.taxonomy.facets import FACET_FIELDS
 
 
@@ -156,6 +155,28 @@ class _Segment:
     offset: int
     size: int
     deleted: frozenset[int]  # global document numbers
+
+
+class PerSegment:
+    """Something read from each segment of the index, kept while the segment lives: a segment's
+    documents never change (a deletion only marks them), so only a new segment is ever read."""
+
+    def __init__(self) -> None:
+        self._by_segment: dict[str, dict] = {}
+
+    def of(self, segment: str) -> dict:
+        return self._by_segment.setdefault(segment, {})
+
+    def keep_only(self, segments: Iterable[str]) -> None:
+        alive = set(segments)
+        for gone in set(self._by_segment) - alive:
+            del self._by_segment[gone]
+
+
+def segment_key(leaf_reader, offset: int) -> str:
+    """The id of the segment behind a leaf reader (its offset where it has none)."""
+    segment = getattr(leaf_reader, "_segment", None)
+    return segment.segment_id() if segment is not None else f"?{offset}"
 
 
 def _layout(reader) -> list[_Segment]:
