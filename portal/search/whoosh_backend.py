@@ -10,13 +10,21 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from portal.search import query as query_mod
 from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.presenting import highlights_of, suggest_spelling
 from portal.search.whoosh_schema import make_schema
-from portal.search.whoosh_scoring import CLOSE, adds_up, exact_scores, match_scores
-from portal.search.whoosh_state import SearcherState, mask, members
+from portal.search.whoosh_scoring import (
+    CLOSE,
+    Matches,
+    adds_up,
+    exact_scores,
+    match_scores,
+)
+from portal.search.whoosh_state import SearcherState, mask, mask_of, members
 from portal.search.whoosh_store import IndexStore
 from portal.taxonomy.facets import FACET_FIELDS
 
@@ -70,7 +78,7 @@ class WhooshBackend(IndexStore):
         parsed = query_mod.parse(request.text)
         partial = False
         text_query = None
-        scores: dict[int, float] = {}
+        scores = Matches.empty()
         if parsed.is_empty:
             candidates = table.all
         else:
@@ -85,7 +93,7 @@ class WhooshBackend(IndexStore):
                 )
                 scores = match_scores(state.searcher, text_query, state.lengths)
                 partial = bool(scores)
-            candidates = mask(scores)
+            candidates = mask_of(scores.docs)
 
         if request.only_ids is not None:
             ids = request.only_ids
@@ -102,10 +110,12 @@ class WhooshBackend(IndexStore):
         wanted = start + per_page
         if text_query is not None and request.sort == "relevance":
             # Without filters every scored document matches; with them, list the survivors.
-            pool = scores if matching == candidates else members(matching)
-            page_docs = _ranked(state, text_query, scores, pool, wanted)[start:]
+            pool = scores if matching == candidates else scores.among(members(matching))
+            page_docs, page_scores = _ranked(state, text_query, pool, wanted)
+            page_docs = page_docs[start:]
         else:
             page_docs = table.newest_first(matching, total, wanted)[start:]
+            page_scores = scores.among(page_docs).as_dict() if text_query is not None else {}
         terms = query_mod.highlight_terms(text_query) if text_query is not None else frozenset()
         hits = []
         for docnum in page_docs:
@@ -114,7 +124,7 @@ class WhooshBackend(IndexStore):
                 Hit(
                     case_id=info.case_id,
                     slug=info.slug,
-                    score=scores.get(docnum),
+                    score=page_scores.get(docnum),
                     highlights=self._highlights(state, docnum, terms)
                     if terms and request.highlight
                     else {},
@@ -201,32 +211,37 @@ class WhooshBackend(IndexStore):
         return report
 
 
-def _ranked(state: SearcherState, text_query, scores: dict[int, float], pool: Iterable[int],
-            wanted: int) -> list[int]:  # fmt: skip
-    """The `wanted` best documents of the pool: highest score, then newest, then lowest case id.
+def _ranked(state: SearcherState, text_query, pool: Matches,
+            wanted: int) -> tuple[list[int], dict[int, float]]:  # fmt: skip
+    """The `wanted` best documents of the pool (highest score, then newest, then lowest case id),
+    with their scores.
 
     The scores are Whoosh's up to rounding (whoosh_scoring.py). Where two documents near the
     last place score within rounding of each other, their order depends on that last bit, so
     those are scored again by Whoosh's own matcher: the order is the one Whoosh's scores give.
     """
-    docs = state.doc_infos()
-    first = heapq.nsmallest(wanted, pool, key=lambda d: -scores[d])
-    if not first:
-        return []
-    last = scores[first[-1]]
-    near = sorted((d for d in pool if scores[d] >= last - max(abs(last), 1.0) * CLOSE),
-                  key=lambda d: -scores[d])  # fmt: skip
+    if not len(pool) or wanted <= 0:
+        return [], {}
+    scores = pool.scores
+    # The score of the `wanted`-th best, without sorting them all.
+    last = float(-np.partition(-scores, wanted - 1)[wanted - 1] if len(scores) > wanted
+                 else scores.min())  # fmt: skip
+    at = np.flatnonzero(scores >= last - max(abs(last), 1.0) * CLOSE)
+    near = dict(zip(pool.docs[at].tolist(), scores[at].tolist(), strict=True))
+    in_order = sorted(near, key=lambda d: -near[d])
     tied = {
         d
-        for a, b in itertools.pairwise(near)
-        if scores[a] - scores[b] <= max(abs(scores[a]), 1.0) * CLOSE
+        for a, b in itertools.pairwise(in_order)
+        if near[a] - near[b] <= max(abs(near[a]), 1.0) * CLOSE
         for d in (a, b)
     }
     if tied and adds_up(text_query):  # one term's score is Whoosh's to the bit
-        scores.update(exact_scores(state.searcher, text_query, tied))
-    return heapq.nsmallest(
-        wanted, near, key=lambda d: (-scores[d], -docs[d].published, docs[d].case_id)
+        near.update(exact_scores(state.searcher, text_query, tied))
+    docs = state.doc_infos()
+    best = heapq.nsmallest(
+        wanted, near, key=lambda d: (-near[d], -docs[d].published, docs[d].case_id)
     )
+    return best, near
 
 
 def _layout_of(schema) -> dict[str, tuple[str, bool]]:

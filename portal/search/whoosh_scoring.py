@@ -4,9 +4,10 @@ Whoosh scores a query by walking a tree of matchers one document at a time; ever
 matcher (the union of a word's alternatives, each boost, the deletion filter) is a Python call,
 and a common word with its compounds and synonyms costs several microseconds per document.
 The queries the portal builds (query.build) are simple: an AND or OR of alternatives, each a
-term or a phrase, with a boost. So each term's postings are read here in one loop, its BM25
-score computed with Whoosh's own formula and statistics, and the scores added up per document
-in a dictionary. Phrases need positions, so Whoosh's matcher scores them.
+term or a phrase, with a boost. So each term's posting blocks are read whole and scored as
+arrays (numpy), with Whoosh's own BM25 formula and statistics, in the same order of operations
+(so a term's scores are Whoosh's to the bit), and the scores are added up per document.
+Phrases need positions, so Whoosh's matcher scores them.
 
 Addition in another order can change a sum in its last bit, and so the order of documents that
 Whoosh scores as equal. Documents near the last place of a page that score within rounding of
@@ -18,10 +19,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from functools import lru_cache
 
+import numpy as np
 from whoosh import query as q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.scoring import bm25
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search.whoosh_state import PerSegment, segment_key
 
@@ -29,54 +33,112 @@ Scores = dict[int, float]
 # Two sums of the same terms in different orders differ by far less than this (relative).
 CLOSE = 1e-9
 PAST_ANY_DOCUMENT = 2**62
+_NO_DOCS = np.zeros(0, dtype=np.int64)
 
 
-def match_scores(searcher, query: q.Query, lengths: PerSegment) -> Scores:
+class Matches:
+    """Matching documents in ascending order, with their scores (two arrays of one length)."""
+
+    __slots__ = ("docs", "scores")
+
+    def __init__(self, docs: np.ndarray, scores: np.ndarray) -> None:
+        self.docs = docs
+        self.scores = scores
+
+    @classmethod
+    def empty(cls) -> Matches:
+        return cls(_NO_DOCS, np.zeros(0))
+
+    @classmethod
+    def of(cls, found: Scores) -> Matches:
+        """From a dictionary of document → score."""
+        docs = np.fromiter(found, dtype=np.int64, count=len(found))
+        scores = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        order = np.argsort(docs, kind="stable")
+        return cls(docs[order], scores[order])
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def as_dict(self) -> Scores:
+        return dict(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
+
+    def among(self, docnums: Iterable[int]) -> Matches:
+        """Those of the given documents that are here, with their scores."""
+        wanted = np.unique(np.fromiter(docnums, dtype=np.int64))
+        if not len(self.docs):
+            return Matches.empty()
+        at = np.minimum(np.searchsorted(self.docs, wanted), len(self.docs) - 1)
+        here = self.docs[at] == wanted
+        return Matches(wanted[here], self.scores[at[here]])
+
+    def boosted(self, boost: float) -> Matches:
+        return Matches(self.docs, self.scores * boost) if boost != 1.0 else self
+
+
+def match_scores(searcher, query: q.Query, lengths: PerSegment) -> Matches:
     """Every document the query matches, with its score (equal to Whoosh's up to rounding).
-    `lengths` keeps each segment's field lengths (document → length) as they are read."""
-    out: Scores = {}
+    `lengths` keeps each segment's field lengths as they are read."""
+    parts = []
     for leaf, offset in searcher.leaf_searchers():
-        found = _evaluate(searcher, leaf, query, lengths.of(segment_key(leaf.reader(), offset)))
-        if offset:
-            out.update((d + offset, s) for d, s in found.items())
-        else:
-            out.update(found)
-    return out
+        kept = lengths.of(segment_key(leaf.reader(), offset))
+        found = _evaluate(searcher, leaf, query, kept)
+        if len(found):
+            parts.append(Matches(found.docs + offset, found.scores) if offset else found)
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    return Matches(np.concatenate([m.docs for m in parts]),
+                   np.concatenate([m.scores for m in parts]))  # fmt: skip
 
 
-def _evaluate(top, leaf, query: q.Query, lengths: dict[int, int],
-              within: set[int] | None = None) -> Scores:  # fmt: skip
+def _evaluate(top, leaf, query: q.Query, lengths: dict,
+              within: np.ndarray | None = None) -> Matches:  # fmt: skip
     """The documents of one segment that match, with their scores. Documents outside `within`
     (when given) may be left out: the caller keeps only those anyway."""
     if isinstance(query, q.Term):
         return _term(top, leaf, query, lengths)
     if isinstance(query, q.Or):
-        total: Scores = {}
-        for child in query.subqueries:
-            for d, s in _evaluate(top, leaf, child, lengths, within).items():
-                total[d] = total.get(d, 0.0) + s
-        return _boosted(total, query.boost)
+        found = [_evaluate(top, leaf, child, lengths, within) for child in query.subqueries]
+        found = [m for m in found if len(m)]
+        if len(found) == 1:
+            return found[0].boosted(query.boost)
+        total = np.zeros(leaf.reader().doc_count_all())
+        hit = np.zeros(len(total), dtype=bool)
+        for m in found:  # child by child: the sums Whoosh's union makes, in its order
+            total[m.docs] += m.scores
+            hit[m.docs] = True
+        docs = np.flatnonzero(hit)
+        return Matches(docs, total[docs]).boosted(query.boost)
     if isinstance(query, q.And):
         # Words first, phrases last: a phrase then checks positions only where the rest matched.
-        parts: list[Scores] = []
+        parts: list[Matches] = []
         common = within
         for child in sorted(query.subqueries, key=lambda c: not _without_positions(c)):
             part = _evaluate(top, leaf, child, lengths, common)
-            common = set(part) if common is None else common.intersection(part)
+            common = (
+                part.docs
+                if common is None
+                else np.intersect1d(common, part.docs, assume_unique=True)
+            )
             parts.append(part)
         if common is None:
-            return {}
-        return _boosted({d: sum(part[d] for part in parts) for d in common}, query.boost)
+            return Matches.empty()
+        total = np.zeros(len(common))
+        for part in parts:
+            total += part.scores[np.searchsorted(part.docs, common)]
+        return Matches(common, total).boosted(query.boost)
     # A phrase, or anything else: Whoosh's matcher scores it, with the top searcher's statistics.
     if within is not None:
         # Check positions only where the rest of the query matched.
-        leaf = _Within(leaf, within)
+        leaf = _Within(leaf, within.tolist())
     matcher = query.matcher(leaf, top.context())
-    found: Scores = {}
+    found_here: Scores = {}
     while matcher.is_active():
-        found[matcher.id()] = matcher.score()
+        found_here[matcher.id()] = matcher.score()
         matcher.next()
-    return found
+    return Matches.of(found_here)
 
 
 def adds_up(query: q.Query) -> bool:
@@ -89,10 +151,10 @@ class _Within:
     it reads and scores (and for a phrase, decodes positions) only there. Its scores are the
     wrapped searcher's."""
 
-    def __init__(self, searcher, docnums: set[int]) -> None:
+    def __init__(self, searcher, docnums: Iterable[int]) -> None:
         self._searcher = searcher
-        self._docnums = docnums
-        self._in_order = sorted(docnums)
+        self._docnums = set(docnums)
+        self._in_order = sorted(self._docnums)
 
     def postings(self, fieldname: str, text, **kwargs):
         matcher = self._searcher.postings(fieldname, text, **kwargs)
@@ -137,33 +199,84 @@ def _without_positions(query: q.Query) -> bool:
     return False
 
 
-def _boosted(scores: Scores, boost: float) -> Scores:
-    if boost != 1.0:
-        return {d: s * boost for d, s in scores.items()}
-    return scores
-
-
-def _term(top, leaf, term: q.Term, lengths: dict[int, int]) -> Scores:
+def _term(top, leaf, term: q.Term, lengths: dict) -> Matches:
     if term.fieldname not in leaf.schema:
-        return {}
+        return Matches.empty()
     text = leaf.schema[term.fieldname].to_bytes(term.text)
     if (term.fieldname, text) not in leaf.reader():
-        return {}
+        return Matches.empty()
     # The index's weighting is Whoosh's default, BM25F: its scorer holds the statistics.
     scorer = top.weighting.scorer(leaf, term.fieldname, text)
-    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    boost = term.boost
-    matcher = leaf.postings(term.fieldname, text)  # deleted documents already left out
-    found: Scores = {}
-    while matcher.is_active():
-        docnum = matcher.id()
-        length = lengths.get(docnum)
-        if length is None:
-            length = lengths[docnum] = leaf.doc_field_length(docnum, term.fieldname, 1)
-        score = bm25(idf, matcher.weight(), length, avgfl, b, k1)
-        found[docnum] = score * boost if boost != 1.0 else score
-        matcher.next()
-    return found
+    docs, weights = _postings(leaf.reader(), term.fieldname, text)
+    if term.fieldname not in lengths:
+        lengths[term.fieldname] = _length_bytes(leaf.reader(), term.fieldname)
+    norms = _norms(scorer.avgfl, scorer.B, scorer.K1)[lengths[term.fieldname][docs]]
+    # whoosh.scoring.bm25, operation for operation.
+    scores = scorer.idf * ((weights * (scorer.K1 + 1)) / (weights + norms))
+    return Matches(docs, scores).boosted(term.boost)
+
+
+def _postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A term's live postings in one segment: document numbers and weights, as arrays."""
+    matcher = reader.postings(fieldname, text)
+    deleted = None
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:  # the deletion filter
+        deleted, matcher = matcher._ids, matcher.child
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        # Block by block, each a pickled tuple (Whoosh's W3LeafMatcher._read_ids/_weights):
+        # the numbers are deltas after the first, which is absolute; the weights are None
+        # (all 1), one float for all, or one each.
+        ids: list[int] = []
+        weights: list[float] = []
+        previous_last = 0
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            deltas, block_weights = matcher._data[0], matcher._data[1]
+            first = len(ids)
+            ids.extend(deltas)
+            ids[first] -= previous_last  # all deltas, so one running sum decodes every block
+            if block_weights is None or isinstance(block_weights, float):
+                weights.extend([1.0 if block_weights is None else block_weights] * len(deltas))
+            else:
+                weights.extend(block_weights)
+            previous_last = matcher.block_max_id()
+            matcher._next_block()
+        docs = np.cumsum(np.array(ids, dtype=np.int64))
+        found = np.array(weights, dtype=np.float64)
+    else:  # another kind of posting list: read it posting by posting
+        pairs = []
+        while matcher.is_active():
+            pairs.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        docs = np.array([d for d, _ in pairs], dtype=np.int64)
+        found = np.array([w for _, w in pairs], dtype=np.float64)
+    if deleted:
+        keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+        docs, found = docs[keep], found[keep]
+    return docs, found
+
+
+def _length_bytes(reader, fieldname: str) -> np.ndarray:
+    """Each document's length in the field, as the byte Whoosh stores it (`_norms` maps it)."""
+    count = reader.doc_count_all()
+    column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    out = np.zeros(count, dtype=np.uint8)
+    if column is None:
+        return out
+    try:
+        stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), np.uint8)
+        out[: len(stored)] = stored[:count]
+    except AttributeError:  # another kind of column: document by document
+        for docnum in range(count):
+            out[docnum] = length_to_byte(reader.doc_field_length(docnum, fieldname))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _norms(avgfl: float, b: float, k1: float) -> np.ndarray:
+    """BM25's length normalisation for each stored length byte, computed as Whoosh does."""
+    return np.array([k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)])
 
 
 def exact_scores(searcher, query: q.Query, docnums: Iterable[int]) -> Scores:

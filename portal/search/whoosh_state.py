@@ -10,6 +10,8 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from portal.search import query as query_mod
 from portal.search.presenting import LiveWordsCorrector
 from portal.taxonomy.facets import FACET_FIELDS
@@ -31,6 +33,15 @@ def mask(docnums: Iterable[int]) -> int:
     for d in docnums:
         bits[d >> 3] |= 1 << (d & 7)
     return int.from_bytes(bits, "little")
+
+
+def mask_of(docnums: np.ndarray) -> int:
+    """`mask` of an array of document numbers."""
+    if not len(docnums):
+        return 0
+    bits = np.zeros(int(docnums.max()) + 1, dtype=bool)
+    bits[docnums] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
 def _add_at(planes: list[int], bits: int, bit: int) -> None:

@@ -27,12 +27,7 @@ QUERIES = [
 
 
 def _whoosh_scores(state, text_query) -> dict[int, float]:
-    matcher = text_query.matcher(state.searcher)
-    scores = {}
-    while matcher.is_active():
-        scores[matcher.id()] = matcher.score()
-        matcher.next()
-    return scores
+    return _whoosh_scores_of(state.searcher, text_query)
 
 
 def _queries(state, text: str):
@@ -49,7 +44,7 @@ def test_the_same_documents_with_the_same_scores(app):
         for text in QUERIES:
             for text_query in _queries(state, text):
                 expected = _whoosh_scores(state, text_query)
-                got = match_scores(state.searcher, text_query, state.lengths)
+                got = match_scores(state.searcher, text_query, state.lengths).as_dict()
                 assert set(got) == set(expected), text
                 for docnum, score in expected.items():
                     assert abs(got[docnum] - score) <= abs(score) * CLOSE, text
@@ -97,3 +92,63 @@ def test_every_page_ranks_as_scoring_everything_with_whoosh_would(app, factory):
         scores = {hit.score for hit in backend().search(SearchRequest(text="kompostering")).hits
                   if hit.case_id in twin_ids}  # fmt: skip
         assert len(scores) == 1  # a true tie, broken by the date
+
+
+def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_path):
+    """Posting lists of many blocks, over two segments, one with deleted documents: every term
+    scores exactly as Whoosh's matcher scores it, and queries of them up to rounding."""
+    from random import Random
+
+    from whoosh import index as whoosh_index
+    from whoosh import query as q
+
+    from portal.search.analysis import analyse
+    from portal.search.whoosh_schema import make_schema
+    from portal.search.whoosh_state import PerSegment
+
+    words = ["ombruk", "møbler", "renhold", "bonus", "malus", "samspill", "kontrakt", "avfall"]
+    rng = Random(13)
+
+    def document(number: int) -> dict:
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 400)))
+        return {"id": str(number), "slug": f"sak-{number}", "version": 1, "published": number,
+                "content": text, "spell": text}  # fmt: skip
+
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    with ix.writer() as writer:
+        for number in range(700):
+            writer.add_document(**document(number))
+    writer = ix.writer()
+    for number in range(0, 700, 7):
+        writer.delete_by_term("id", str(number))
+    for number in range(700, 1000):
+        writer.add_document(**document(number))
+    writer.commit(merge=False)
+
+    terms = [q.Term("content", analyse(word)[0]) for word in words]
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
+        lengths = PerSegment()
+        for term in terms:
+            expected = _whoosh_scores_of(searcher, term)
+            assert len(expected) > 400  # several blocks of postings
+            assert match_scores(searcher, term, lengths).as_dict() == expected  # to the bit
+        queries = [
+            q.Or([terms[0], q.Term("content", terms[1].text, boost=0.6)]),
+            q.And([terms[2], q.Or([terms[3], terms[4]], boost=2.0)]),
+            q.And([terms[5], q.Phrase("content", [terms[3].text, terms[4].text])]),
+        ]
+        for query in queries:
+            expected = _whoosh_scores_of(searcher, query)
+            got = match_scores(searcher, query, lengths).as_dict()
+            assert expected and set(got) == set(expected)
+            assert all(abs(got[d] - s) <= abs(s) * CLOSE for d, s in expected.items())
+
+
+def _whoosh_scores_of(searcher, query) -> dict[int, float]:
+    matcher = query.matcher(searcher)
+    scores = {}
+    while matcher.is_active():
+        scores[matcher.id()] = matcher.score()
+        matcher.next()
+    return scores
