@@ -228,9 +228,10 @@ def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory
         query = query_mod.build(
             query_mod.parse("ombruk kontorstoler"), synonyms=backend().synonyms()
         )
-        assert match_scores(state.searcher, query, state.lengths).as_dict() == match_scores(
-            fresh.searcher, query, fresh.lengths
-        ).as_dict()
+        assert (
+            match_scores(state.searcher, query, state.lengths).as_dict()
+            == match_scores(fresh.searcher, query, fresh.lengths).as_dict()
+        )
         fresh.close()
     assert new in [h.slug for h in _hits(app, "kontorstoler")]
     assert "uio-belonner-cateringleverandorer-som-overoppfyller" not in [
