@@ -25,6 +25,7 @@ import numpy as np
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search.whoosh_state import PerSegment, segment_key
@@ -129,7 +130,9 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict,
         for part in parts:
             total += part.scores[np.searchsorted(part.docs, common)]
         return Matches(common, total).boosted(query.boost)
-    # A phrase, or anything else: Whoosh's matcher scores it, with the top searcher's statistics.
+    if isinstance(query, q.Phrase) and query.slop == 1 and _has_positions(leaf, query.fieldname):
+        return _phrase(top, leaf, query, lengths, within)
+    # Anything else: Whoosh's matcher scores it, with the top searcher's statistics.
     if within is not None:
         # Check positions only where the rest of the query matched.
         leaf = _Within(leaf, within.tolist())
@@ -205,29 +208,72 @@ def _term(top, leaf, term: q.Term, lengths: dict) -> Matches:
     text = leaf.schema[term.fieldname].to_bytes(term.text)
     if (term.fieldname, text) not in leaf.reader():
         return Matches.empty()
-    # The index's weighting is Whoosh's default, BM25F: its scorer holds the statistics.
-    scorer = top.weighting.scorer(leaf, term.fieldname, text)
-    docs, weights = _postings(leaf.reader(), term.fieldname, text)
-    if term.fieldname not in lengths:
-        lengths[term.fieldname] = _length_bytes(leaf.reader(), term.fieldname)
-    norms = _norms(scorer.avgfl, scorer.B, scorer.K1)[lengths[term.fieldname][docs]]
-    # whoosh.scoring.bm25, operation for operation.
-    scores = scorer.idf * ((weights * (scorer.K1 + 1)) / (weights + norms))
+    docs, weights, _ = _postings(leaf.reader(), term.fieldname, text)
+    scores = _bm25(top, leaf, term.fieldname, text, docs, weights, lengths)
     return Matches(docs, scores).boosted(term.boost)
 
 
-def _postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A term's live postings in one segment: document numbers and weights, as arrays."""
+def _bm25(top, leaf, fieldname: str, text: bytes, docs: np.ndarray, weights: np.ndarray,
+          lengths: dict) -> np.ndarray:  # fmt: skip
+    """A term's scores in the given documents: whoosh.scoring.bm25, operation for operation."""
+    # The index's weighting is Whoosh's default, BM25F: its scorer holds the statistics.
+    scorer = top.weighting.scorer(leaf, fieldname, text)
+    if fieldname not in lengths:
+        lengths[fieldname] = _length_bytes(leaf.reader(), fieldname)
+    norms = _norms(scorer.avgfl, scorer.B, scorer.K1)[lengths[fieldname][docs]]
+    return scorer.idf * ((weights * (scorer.K1 + 1)) / (weights + norms))
+
+
+def _has_positions(leaf, fieldname: str) -> bool:
+    return fieldname in leaf.schema and leaf.schema[fieldname].format.supports("positions")
+
+
+def _phrase(top, leaf, phrase: q.Phrase, lengths: dict, within: np.ndarray | None) -> Matches:
+    """Documents where the words stand next to each other in order, scored as Whoosh's phrase
+    matcher scores them: its words' scores added up in a binary tree, times the boost."""
+    reader, field = leaf.reader(), leaf.schema[phrase.fieldname]
+    texts = [field.to_bytes(word) for word in phrase.words]
+    if not texts or any((phrase.fieldname, text) not in reader for text in texts):
+        return Matches.empty()
+    postings = [_postings(reader, phrase.fieldname, text, values=True) for text in texts]
+    common = within
+    for docs, _weights, _values in postings:
+        common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
+    at = [np.searchsorted(docs, common) for docs, _, _ in postings]
+    # Positions only where every word is: the first word's positions, shifted by each word's
+    # place in the phrase, must meet.
+    decode = field.format.decode_positions
+    found = np.zeros(len(common), dtype=bool)
+    for j in range(len(common)):
+        starts = set(decode(postings[0][2][at[0][j]]))
+        for i in range(1, len(postings)):
+            starts.intersection_update(p - i for p in decode(postings[i][2][at[i][j]]))
+            if not starts:
+                break
+        found[j] = bool(starts)
+    docs = common[found]
+    scores = [
+        _bm25(top, leaf, phrase.fieldname, text, docs, weights[where[found]], lengths)
+        for text, (_d, weights, _v), where in zip(texts, postings, at, strict=True)
+    ]
+    return Matches(docs, make_binary_tree(np.add, scores)).boosted(phrase.boost)
+
+
+def _postings(reader, fieldname: str, text: bytes,
+              values: bool = False) -> tuple[np.ndarray, np.ndarray, list | None]:  # fmt: skip
+    """A term's live postings in one segment: document numbers and weights as arrays, and (if
+    asked) each posting's encoded value (its positions)."""
     matcher = reader.postings(fieldname, text)
     deleted = None
     if isinstance(matcher, FilterMatcher) and matcher._exclude:  # the deletion filter
         deleted, matcher = matcher._ids, matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
+    encoded: list | None = [] if values else None
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         # Block by block, each a pickled tuple (Whoosh's W3LeafMatcher._read_ids/_weights):
         # the numbers are deltas after the first, which is absolute; the weights are None
         # (all 1), one float for all, or one each.
-        ids: list[int] = []
-        weights: list[float] = []
         previous_last = 0
         while matcher.is_active():
             if matcher._data is None:
@@ -240,21 +286,27 @@ def _postings(reader, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarr
                 weights.extend([1.0 if block_weights is None else block_weights] * len(deltas))
             else:
                 weights.extend(block_weights)
+            if encoded is not None:
+                matcher._read_values()
+                encoded.extend(matcher._values)
             previous_last = matcher.block_max_id()
             matcher._next_block()
         docs = np.cumsum(np.array(ids, dtype=np.int64))
-        found = np.array(weights, dtype=np.float64)
     else:  # another kind of posting list: read it posting by posting
-        pairs = []
         while matcher.is_active():
-            pairs.append((matcher.id(), matcher.weight()))
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            if encoded is not None:
+                encoded.append(matcher.value())
             matcher.next()
-        docs = np.array([d for d, _ in pairs], dtype=np.int64)
-        found = np.array([w for _, w in pairs], dtype=np.float64)
+        docs = np.array(ids, dtype=np.int64)
+    found = np.array(weights, dtype=np.float64)
     if deleted:
-        keep = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+        keep = np.flatnonzero(~np.isin(docs, np.fromiter(deleted, np.int64, len(deleted))))
         docs, found = docs[keep], found[keep]
-    return docs, found
+        if encoded is not None:
+            encoded = [encoded[i] for i in keep.tolist()]
+    return docs, found, encoded
 
 
 def _length_bytes(reader, fieldname: str) -> np.ndarray:

@@ -137,6 +137,8 @@ def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_
             q.Or([terms[0], q.Term("content", terms[1].text, boost=0.6)]),
             q.And([terms[2], q.Or([terms[3], terms[4]], boost=2.0)]),
             q.And([terms[5], q.Phrase("content", [terms[3].text, terms[4].text])]),
+            q.Phrase("content", [terms[0].text, terms[1].text, terms[0].text], boost=1.5),
+            q.Or([q.Phrase("content", [terms[6].text, terms[7].text]), terms[2]]),
         ]
         for query in queries:
             expected = _whoosh_scores_of(searcher, query)
