@@ -8,6 +8,7 @@ Draft strategies appear only to their own organisation, as everywhere else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -48,19 +49,20 @@ class Related:
         return bool(self.terms or self.organizations or self.goals)
 
 
-def _contains(tokens: Sequence[str], sequence: tuple[str, ...]) -> bool:
-    if len(sequence) == 1:
-        word = sequence[0]
-        # A compound counts as the search does: "strategi" ends "anskaffelsesstrategi", "møbel"
-        # begins "møbellager"; a word merely inside another ("ehandl" in "behandling") does not.
-        return any(
-            t == word
-            or (len(word) >= query_mod.MIN_COMPOUND_PART and len(t) >= len(word) + 3
-                and (t.endswith(word) or t.startswith(word)))
-            for t in tokens
-        )  # fmt: skip
-    n = len(sequence)
-    return any(tuple(tokens[i : i + n]) == sequence for i in range(len(tokens) - n + 1))
+def _contains(words: str, sequence: tuple[str, ...]) -> bool:
+    """Whether the words (analysed, joined by spaces, a space at each end) hold the sequence."""
+    return _pattern(sequence).search(words) is not None
+
+
+@lru_cache(maxsize=4096)
+def _pattern(sequence: tuple[str, ...]) -> re.Pattern:
+    """The whole words in order; a single word also as a compound counts it in the search:
+    "strategi" ends "anskaffelsesstrategi", "møbel" begins "møbellager" (at least three more
+    letters), but a word merely inside another ("ehandl" in "behandling") does not count."""
+    exact = re.escape(" ".join(sequence))
+    if len(sequence) > 1 or len(sequence[0]) < query_mod.MIN_COMPOUND_PART:
+        return re.compile(f" {exact} ")
+    return re.compile(f" (?:{exact}|{exact}\\S{{3,}}|\\S{{3,}}{exact}) ")
 
 
 def _published_per_term(term_ids: Sequence[int]) -> dict[int, int]:
@@ -88,16 +90,17 @@ class _Candidates:
     generation: a search matches its words against these without loading a row, and loads
     only the handful it shows."""
 
-    terms: list[tuple[int, tuple[str, ...]]]  # in display order
-    organizations: list[tuple[int, tuple[str, ...]]]  # in Norwegian order
-    goals: list[tuple[int, int, tuple[str, ...]]]  # (goal, strategy, words), strategy order
+    terms: list[tuple[int, str]]  # in display order
+    organizations: list[tuple[int, str]]  # in Norwegian order
+    goals: list[tuple[int, int, str]]  # (goal, strategy, words), strategy order
 
 
 # Analysed words by text, across content generations: an edit to one case must not make the
 # next search analyse every topic, organisation and goal again (a pure function of the text).
 @lru_cache(maxsize=50_000)
-def _analysed(text: str) -> tuple[str, ...]:
-    return tuple(analyse(text))
+def _analysed(text: str) -> str:
+    """The text's analysed words, joined by spaces, with a space at each end (see _contains)."""
+    return f" {' '.join(analyse(text))} "
 
 
 def _candidates() -> _Candidates:
@@ -125,7 +128,7 @@ def _candidates() -> _Candidates:
     return found
 
 
-def _goal_candidates() -> list[tuple[int, int, tuple[str, ...]]]:
+def _goal_candidates() -> list[tuple[int, int, str]]:
     """Every goal of every strategy with its actions' and indicators' words."""
     extra: dict[int, list[str]] = {}
     for goal_id, text in db.session.execute(select(Action.goal_id, Action.title)):
@@ -144,8 +147,8 @@ def _goal_candidates() -> list[tuple[int, int, tuple[str, ...]]]:
     ]  # fmt: skip
 
 
-def _matches(tokens: Sequence[str], units: list[list[tuple]]) -> bool:
-    return all(any(_contains(tokens, option) for option in unit) for unit in units)
+def _matches(words: str, units: list[list[tuple]]) -> bool:
+    return all(any(_contains(words, option) for option in unit) for unit in units)
 
 
 def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
