@@ -86,12 +86,12 @@ class WhooshBackend(IndexStore):
             text_query = query_mod.build(parsed, synonyms=synonyms, expand=state.expand)
             # One scored pass over every match: its document numbers give the total and the
             # facet counts, its scores the ranking (a second, filtered pass costs as much again).
-            scores = match_scores(state.searcher, text_query, state.lengths)
+            scores = match_scores(state.searcher, text_query, state.per_segment)
             if not scores and parsed.unit_count > 1:
                 text_query = query_mod.build(
                     parsed, synonyms=synonyms, expand=state.expand, require_all=False
                 )
-                scores = match_scores(state.searcher, text_query, state.lengths)
+                scores = match_scores(state.searcher, text_query, state.per_segment)
                 partial = bool(scores)
             candidates = mask_of(scores.docs)
 

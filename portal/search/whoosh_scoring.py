@@ -23,11 +23,12 @@ from functools import lru_cache
 
 import numpy as np
 from whoosh import query as q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from portal.search import whoosh_postings
 from portal.search.whoosh_state import PerSegment, segment_key
 
 Scores = dict[int, float]
@@ -77,12 +78,13 @@ class Matches:
         return Matches(self.docs, self.scores * boost) if boost != 1.0 else self
 
 
-def match_scores(searcher, query: q.Query, lengths: PerSegment) -> Matches:
+def match_scores(searcher, query: q.Query, per_segment: PerSegment) -> Matches:
     """Every document the query matches, with its score (equal to Whoosh's up to rounding).
-    `lengths` keeps each segment's field lengths as they are read."""
+    `per_segment` keeps what is read of each segment: field lengths, its postings arrays."""
     parts = []
     for leaf, offset in searcher.leaf_searchers():
-        kept = lengths.of(segment_key(leaf.reader(), offset))
+        kept = per_segment.of(segment_key(leaf.reader(), offset))
+        kept.setdefault("folder", per_segment.folder)
         found = _evaluate(searcher, leaf, query, kept)
         if len(found):
             parts.append(Matches(found.docs + offset, found.scores) if offset else found)
@@ -94,14 +96,14 @@ def match_scores(searcher, query: q.Query, lengths: PerSegment) -> Matches:
                    np.concatenate([m.scores for m in parts]))  # fmt: skip
 
 
-def _evaluate(top, leaf, query: q.Query, lengths: dict,
+def _evaluate(top, leaf, query: q.Query, kept: dict,
               within: np.ndarray | None = None) -> Matches:  # fmt: skip
     """The documents of one segment that match, with their scores. Documents outside `within`
     (when given) may be left out: the caller keeps only those anyway."""
     if isinstance(query, q.Term):
-        return _term(top, leaf, query, lengths)
+        return _term(top, leaf, query, kept)
     if isinstance(query, q.Or):
-        found = [_evaluate(top, leaf, child, lengths, within) for child in query.subqueries]
+        found = [_evaluate(top, leaf, child, kept, within) for child in query.subqueries]
         found = [m for m in found if len(m)]
         if len(found) == 1:
             return found[0].boosted(query.boost)
@@ -117,7 +119,7 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict,
         parts: list[Matches] = []
         common = within
         for child in sorted(query.subqueries, key=lambda c: not _without_positions(c)):
-            part = _evaluate(top, leaf, child, lengths, common)
+            part = _evaluate(top, leaf, child, kept, common)
             common = (
                 part.docs
                 if common is None
@@ -131,7 +133,7 @@ def _evaluate(top, leaf, query: q.Query, lengths: dict,
             total += part.scores[np.searchsorted(part.docs, common)]
         return Matches(common, total).boosted(query.boost)
     if isinstance(query, q.Phrase) and query.slop == 1 and _has_positions(leaf, query.fieldname):
-        return _phrase(top, leaf, query, lengths, within)
+        return _phrase(top, leaf, query, kept, within)
     # Anything else: Whoosh's matcher scores it, with the top searcher's statistics.
     if within is not None:
         # Check positions only where the rest of the query matched.
@@ -202,25 +204,25 @@ def _without_positions(query: q.Query) -> bool:
     return False
 
 
-def _term(top, leaf, term: q.Term, lengths: dict) -> Matches:
+def _term(top, leaf, term: q.Term, kept: dict) -> Matches:
     if term.fieldname not in leaf.schema:
         return Matches.empty()
     text = leaf.schema[term.fieldname].to_bytes(term.text)
     if (term.fieldname, text) not in leaf.reader():
         return Matches.empty()
-    docs, weights, _ = _postings(leaf.reader(), term.fieldname, text)
-    scores = _bm25(top, leaf, term.fieldname, text, docs, weights, lengths)
+    docs, weights, _ = _postings(leaf.reader(), term.fieldname, text, kept)
+    scores = _bm25(top, leaf, term.fieldname, text, docs, weights, kept)
     return Matches(docs, scores).boosted(term.boost)
 
 
 def _bm25(top, leaf, fieldname: str, text: bytes, docs: np.ndarray, weights: np.ndarray,
-          lengths: dict) -> np.ndarray:  # fmt: skip
+          kept: dict) -> np.ndarray:  # fmt: skip
     """A term's scores in the given documents: whoosh.scoring.bm25, operation for operation."""
     # The index's weighting is Whoosh's default, BM25F: its scorer holds the statistics.
     scorer = top.weighting.scorer(leaf, fieldname, text)
-    if fieldname not in lengths:
-        lengths[fieldname] = _length_bytes(leaf.reader(), fieldname)
-    norms = _norms(scorer.avgfl, scorer.B, scorer.K1)[lengths[fieldname][docs]]
+    if ("lengths", fieldname) not in kept:
+        kept["lengths", fieldname] = _length_bytes(leaf.reader(), fieldname)
+    norms = _norms(scorer.avgfl, scorer.B, scorer.K1)[kept["lengths", fieldname][docs]]
     return scorer.idf * ((weights * (scorer.K1 + 1)) / (weights + norms))
 
 
@@ -228,85 +230,84 @@ def _has_positions(leaf, fieldname: str) -> bool:
     return fieldname in leaf.schema and leaf.schema[fieldname].format.supports("positions")
 
 
-def _phrase(top, leaf, phrase: q.Phrase, lengths: dict, within: np.ndarray | None) -> Matches:
+def _phrase(top, leaf, phrase: q.Phrase, kept: dict, within: np.ndarray | None) -> Matches:
     """Documents where the words stand next to each other in order, scored as Whoosh's phrase
     matcher scores them: its words' scores added up in a binary tree, times the boost."""
     reader, field = leaf.reader(), leaf.schema[phrase.fieldname]
     texts = [field.to_bytes(word) for word in phrase.words]
     if not texts or any((phrase.fieldname, text) not in reader for text in texts):
         return Matches.empty()
-    postings = [_postings(reader, phrase.fieldname, text, values=True) for text in texts]
+    arrays = _arrays(reader, phrase.fieldname, kept)
+    with_arrays = arrays is not None and arrays.positions is not None
+    postings = [_postings(reader, phrase.fieldname, text, kept, values=not with_arrays)
+                for text in texts]  # fmt: skip
     common = within
     for docs, _weights, _values in postings:
         common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
     at = [np.searchsorted(docs, common) for docs, _, _ in postings]
     # Positions only where every word is: the first word's positions, shifted by each word's
     # place in the phrase, must meet.
-    decode = field.format.decode_positions
-    found = np.zeros(len(common), dtype=bool)
-    for j in range(len(common)):
-        starts = set(decode(postings[0][2][at[0][j]]))
-        for i in range(1, len(postings)):
-            starts.intersection_update(p - i for p in decode(postings[i][2][at[i][j]]))
-            if not starts:
-                break
-        found[j] = bool(starts)
+    if with_arrays:
+        found = _adjacent(arrays, texts, common)
+    else:
+        found = np.zeros(len(common), dtype=bool)
+        decode = field.format.decode_positions
+        for j in range(len(common)):
+            starts = set(decode(postings[0][2][at[0][j]]))
+            for i in range(1, len(postings)):
+                starts.intersection_update(p - i for p in decode(postings[i][2][at[i][j]]))
+                if not starts:
+                    break
+            found[j] = bool(starts)
     docs = common[found]
     scores = [
-        _bm25(top, leaf, phrase.fieldname, text, docs, weights[where[found]], lengths)
+        _bm25(top, leaf, phrase.fieldname, text, docs, weights[where[found]], kept)
         for text, (_d, weights, _v), where in zip(texts, postings, at, strict=True)
     ]
     return Matches(docs, make_binary_tree(np.add, scores)).boosted(phrase.boost)
 
 
-def _postings(reader, fieldname: str, text: bytes,
+def _adjacent(arrays: whoosh_postings.SegmentArrays, texts: list[bytes],
+              common: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Which of the documents hold the words one after another, from the positions arrays:
+    (document, position of the word minus its place in the phrase) must be the same for all."""
+    keys = None
+    for place, text in enumerate(texts):
+        owner, positions = arrays.positions_in(text, common)
+        fits = positions >= place
+        here = (owner[fits] << 32) + (positions[fits] - place)
+        keys = here if keys is None else np.intersect1d(keys, here, assume_unique=True)
+    found = np.zeros(len(common), dtype=bool)
+    found[np.unique(keys >> 32)] = True
+    return found
+
+
+def _postings(reader, fieldname: str, text: bytes, kept: dict,
               values: bool = False) -> tuple[np.ndarray, np.ndarray, list | None]:  # fmt: skip
     """A term's live postings in one segment: document numbers and weights as arrays, and (if
-    asked) each posting's encoded value (its positions)."""
-    matcher = reader.postings(fieldname, text)
-    deleted = None
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:  # the deletion filter
-        deleted, matcher = matcher._ids, matcher.child
-    ids: list[int] = []
-    weights: list[float] = []
-    encoded: list | None = [] if values else None
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        # Block by block, each a pickled tuple (Whoosh's W3LeafMatcher._read_ids/_weights):
-        # the numbers are deltas after the first, which is absolute; the weights are None
-        # (all 1), one float for all, or one each.
-        previous_last = 0
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            deltas, block_weights = matcher._data[0], matcher._data[1]
-            first = len(ids)
-            ids.extend(deltas)
-            ids[first] -= previous_last  # all deltas, so one running sum decodes every block
-            if block_weights is None or isinstance(block_weights, float):
-                weights.extend([1.0 if block_weights is None else block_weights] * len(deltas))
-            else:
-                weights.extend(block_weights)
-            if encoded is not None:
-                matcher._read_values()
-                encoded.extend(matcher._values)
-            previous_last = matcher.block_max_id()
-            matcher._next_block()
-        docs = np.cumsum(np.array(ids, dtype=np.int64))
-    else:  # another kind of posting list: read it posting by posting
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            if encoded is not None:
-                encoded.append(matcher.value())
-            matcher.next()
-        docs = np.array(ids, dtype=np.int64)
-    found = np.array(weights, dtype=np.float64)
-    if deleted:
-        keep = np.flatnonzero(~np.isin(docs, np.fromiter(deleted, np.int64, len(deleted))))
-        docs, found = docs[keep], found[keep]
-        if encoded is not None:
-            encoded = [encoded[i] for i in keep.tolist()]
-    return docs, found, encoded
+    asked) each posting's encoded value (its positions). From the segment's arrays where it
+    has them and no positions are wanted, else from Whoosh's blocks."""
+    arrays = None if values else _arrays(reader, fieldname, kept)
+    if arrays is not None:
+        docs, weights = arrays.postings(text)
+        return whoosh_postings.live(docs, weights, None, _deleted(reader))
+    return whoosh_postings.live(*whoosh_postings.raw_postings(reader, fieldname, text, values))
+
+
+def _arrays(reader, fieldname: str, kept: dict) -> whoosh_postings.SegmentArrays | None:
+    key = ("arrays", fieldname)
+    if key not in kept and fieldname in whoosh_postings.FIELDS:
+        folder = kept.get("folder")
+        found = whoosh_postings.open_arrays(folder, reader, fieldname) if folder else None
+        if found is None:  # not (yet) written: asked again next time
+            return None
+        kept[key] = found
+    return kept.get(key)
+
+
+def _deleted(reader) -> frozenset[int]:
+    deleted = getattr(reader, "deleted_docs_set", frozenset())
+    return frozenset(deleted() if callable(deleted) else deleted)
 
 
 def _length_bytes(reader, fieldname: str) -> np.ndarray:

@@ -172,7 +172,8 @@ class PerSegment:
     """Something read from each segment of the index, kept while the segment lives: a segment's
     documents never change (a deletion only marks them), so only a new segment is ever read."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: str | None = None) -> None:
+        self.folder = folder  # the index directory, where files kept beside segments are
         self._by_segment: dict[str, dict] = {}
 
     def of(self, segment: str) -> dict:
@@ -237,8 +238,9 @@ class SearcherState:
         self.name = name
         self.ix = ix
         self.searcher = ix.searcher()
-        # Kept across generations, per segment: field lengths and the prose fields' words.
-        self.lengths = PerSegment()
+        # Kept across generations, per segment: what scoring reads (field lengths, postings
+        # arrays) and the prose fields' words.
+        self.per_segment = PerSegment(getattr(ix.storage, "folder", None))
         self.words = PerSegment()
         self._reset_caches()
 
@@ -281,7 +283,7 @@ class SearcherState:
             old.close()
             self._reset_caches()
             alive = [segment.segment_id for segment in _layout(self.searcher.reader())]
-            self.lengths.keep_only(alive)
+            self.per_segment.keep_only(alive)
             self.words.keep_only(alive)
             self.previous = previous
 

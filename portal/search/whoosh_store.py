@@ -24,8 +24,10 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
+from portal.search import whoosh_postings
 from portal.search.backend import Progress, RebuildRunning
 from portal.search.whoosh_schema import make_schema
+from portal.search.whoosh_state import segment_key
 
 WRITE_TIMEOUT = 60.0
 # Segments as separate files, not one compound file: a reader opens a compound segment by
@@ -114,6 +116,7 @@ class IndexStore:
                 writer.cancel()
                 continue
             with writer.searcher() as searcher:
+                before = {segment_key(leaf, 0) for leaf, _ in searcher.reader().leaf_readers()}
                 versions = {
                     doc_id: stored.get("version", 0)
                     for doc_id in {d["id"] for d in upserts} | set(deletes)
@@ -127,6 +130,8 @@ class IndexStore:
                 if doc_id in versions and versions[doc_id] <= version:
                     writer.delete_by_term("id", doc_id)
             writer.commit()
+            # The new segment's (and a merged one's) postings as arrays, for the searches.
+            whoosh_postings.write_missing(ix, str(self.root / name), exclude=before)
             return
         raise RuntimeError("the search index kept changing under the writer")
 
@@ -203,6 +208,7 @@ class IndexStore:
                 if progress is not None:
                     progress(count)
             writer.commit()
+            whoosh_postings.write_missing(whoosh_index.open_dir(str(path)), str(path))
         except BaseException:
             writer.cancel()
             shutil.rmtree(path, ignore_errors=True)

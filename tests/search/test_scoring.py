@@ -44,7 +44,7 @@ def test_the_same_documents_with_the_same_scores(app):
         for text in QUERIES:
             for text_query in _queries(state, text):
                 expected = _whoosh_scores(state, text_query)
-                got = match_scores(state.searcher, text_query, state.lengths).as_dict()
+                got = match_scores(state.searcher, text_query, state.per_segment).as_dict()
                 assert set(got) == set(expected), text
                 for docnum, score in expected.items():
                     assert abs(got[docnum] - score) <= abs(score) * CLOSE, text
@@ -94,17 +94,20 @@ def test_every_page_ranks_as_scoring_everything_with_whoosh_would(app, factory):
         assert len(scores) == 1  # a true tie, broken by the date
 
 
-def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_path):
+@pytest.mark.parametrize("arrays", [False, True], ids=["from-blocks", "from-arrays"])
+def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_path, arrays):
     """Posting lists of many blocks, over two segments, one with deleted documents: every term
-    scores exactly as Whoosh's matcher scores it, and queries of them up to rounding."""
+    scores exactly as Whoosh's matcher scores it, and queries of them (phrases too) up to
+    rounding; read from Whoosh's blocks, and from the arrays written beside the segments."""
     from random import Random
 
     from whoosh import index as whoosh_index
     from whoosh import query as q
 
+    from portal.search import whoosh_postings
     from portal.search.analysis import analyse
     from portal.search.whoosh_schema import make_schema
-    from portal.search.whoosh_state import PerSegment
+    from portal.search.whoosh_state import PerSegment, segment_key
 
     words = ["ombruk", "møbler", "renhold", "bonus", "malus", "samspill", "kontrakt", "avfall"]
     rng = Random(13)
@@ -115,24 +118,27 @@ def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_
                 "content": text, "spell": text}  # fmt: skip
 
     ix = whoosh_index.create_in(str(tmp_path), make_schema())
-    with ix.writer() as writer:
+    with ix.writer(compound=False) as writer:
         for number in range(700):
             writer.add_document(**document(number))
-    writer = ix.writer()
+    writer = ix.writer(compound=False)  # as the portal writes them
     for number in range(0, 700, 7):
         writer.delete_by_term("id", str(number))
     for number in range(700, 1000):
         writer.add_document(**document(number))
     writer.commit(merge=False)
+    if arrays:
+        assert whoosh_postings.write_missing(ix, str(tmp_path)) == 2
+        assert whoosh_postings.write_missing(ix, str(tmp_path)) == 0  # written once
 
     terms = [q.Term("content", analyse(word)[0]) for word in words]
     with ix.searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
-        lengths = PerSegment()
+        per_segment = PerSegment(str(tmp_path))
         for term in terms:
             expected = _whoosh_scores_of(searcher, term)
             assert len(expected) > 400  # several blocks of postings
-            assert match_scores(searcher, term, lengths).as_dict() == expected  # to the bit
+            assert match_scores(searcher, term, per_segment).as_dict() == expected  # to the bit
         queries = [
             q.Or([terms[0], q.Term("content", terms[1].text, boost=0.6)]),
             q.And([terms[2], q.Or([terms[3], terms[4]], boost=2.0)]),
@@ -142,9 +148,12 @@ def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_
         ]
         for query in queries:
             expected = _whoosh_scores_of(searcher, query)
-            got = match_scores(searcher, query, lengths).as_dict()
+            got = match_scores(searcher, query, per_segment).as_dict()
             assert expected and set(got) == set(expected)
             assert all(abs(got[d] - s) <= abs(s) * CLOSE for d, s in expected.items())
+        used = [("arrays", "content") in per_segment.of(segment_key(leaf.reader(), offset))
+                for leaf, offset in searcher.leaf_searchers()]  # fmt: skip
+        assert used == [arrays, arrays]
 
 
 def _whoosh_scores_of(searcher, query) -> dict[int, float]:

@@ -229,8 +229,8 @@ def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory
             query_mod.parse("ombruk kontorstoler"), synonyms=backend().synonyms()
         )
         assert (
-            match_scores(state.searcher, query, state.lengths).as_dict()
-            == match_scores(fresh.searcher, query, fresh.lengths).as_dict()
+            match_scores(state.searcher, query, state.per_segment).as_dict()
+            == match_scores(fresh.searcher, query, fresh.per_segment).as_dict()
         )
         fresh.close()
     assert new in [h.slug for h in _hits(app, "kontorstoler")]
@@ -293,6 +293,32 @@ def test_segments_are_files_read_in_place_not_copies_in_every_worker(app, factor
         assert len(segments) >= 2  # the rebuild's and the edit's
         assert not any(segment.is_compound() for segment in segments)
         assert _found(app, "kontorpulter")
+
+
+@pytest.mark.whoosh
+def test_every_segment_has_its_postings_arrays_and_they_go_with_it(app, factory):
+    """A rebuild and every edit write the postings arrays of the segments they make, and a
+    search reads them; Whoosh deletes them with their segment when segments merge."""
+    from portal.search.maintenance import rebuild_index
+
+    with app.app_context():
+        rebuild_index()
+    for number in range(12):  # enough edits for Whoosh to merge small segments
+        with factory.committing() as f:
+            f.case(title=f"Ombruk av kontorpulter nummer {number}")
+    with app.app_context():
+        state = backend()._state_now()
+        folder = Path(state.ix.storage.folder)
+        segments = {
+            leaf._segment.segment_id() for leaf, _ in state.searcher.reader().leaf_readers()
+        }
+        kept = {path.name.split(".")[0] for path in folder.glob("*.arrays_content_terms.pickle")}
+        assert len(segments) < 13  # the rebuild's and twelve edits', some merged since
+        assert kept == segments
+        assert len(list(folder.glob("*.arrays_content_*.npy"))) == 3 * len(segments)
+        assert len(_found(app, "kontorpulter")) == 12
+        assert _found(app, '"ombruk av kontorpulter"')
+        assert all(("arrays", "content") in state.per_segment.of(segment) for segment in segments)
 
 
 def test_a_search_again_is_answered_from_memory_until_the_index_changes(app, factory):
