@@ -20,12 +20,14 @@ writing them) is read from Whoosh's blocks, with the same result.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import pickle
 from collections.abc import Iterable
 from pickle import loads
 
 import numpy as np
+from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
@@ -87,28 +89,40 @@ def open_arrays(folder: str, reader, fieldname: str) -> SegmentArrays | None:
     return SegmentArrays(terms, docs, weights, positions if len(positions) else None)
 
 
-def write_missing(ix, folder: str, exclude: Iterable[str] = ()) -> int:
+def write_missing(ix, folder: str, exclude: Iterable[str] = (), processes: int = 1) -> int:
     """Write the arrays of every segment that lacks them, but those named in `exclude` (a
     writer passes the segments it found, so that an index from before the arrays does not make
-    one edit write them all); returns how many were written. Safe in several processes at
-    once: each file is replaced whole, and two writers write the same bytes."""
+    one edit write them all), in up to `processes` processes; returns how many were written.
+    Safe in several processes at once: each file is replaced whole, and two writers write the
+    same bytes."""
     skipped = set(exclude)
-    written = 0
     with ix.reader() as top:
+        wanted = [
+            (segment, fieldname)
+            for leaf, _offset in top.leaf_readers()
+            if not (segment := segment_key(leaf, 0)).startswith("?") and segment not in skipped
+            for fieldname in FIELDS
+            if fieldname in leaf.schema
+            and not os.path.exists(_paths(folder, segment, fieldname)["terms"])
+        ]
+    jobs = [(folder, segment, fieldname) for segment, fieldname in wanted]
+    if processes > 1 and len(jobs) > 1:
+        with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
+            return sum(pool.starmap(_write_segment, jobs))
+    return sum(_write_segment(*job) for job in jobs)
+
+
+def _write_segment(folder: str, segment: str, fieldname: str) -> int:
+    with whoosh_index.open_dir(folder).reader() as top:
         for leaf, _offset in top.leaf_readers():
-            segment = segment_key(leaf, 0)
-            if segment.startswith("?") or segment in skipped:
-                continue
-            for fieldname in FIELDS:
-                paths = _paths(folder, segment, fieldname)
-                if fieldname in leaf.schema and not os.path.exists(paths["terms"]):
-                    try:
-                        _write(leaf, fieldname, paths)
-                    except OSError:  # searches read Whoosh's blocks instead
-                        log.exception("could not write the postings arrays of %s", segment)
-                        continue
-                    written += 1
-    return written
+            if segment_key(leaf, 0) == segment:
+                try:
+                    _write(leaf, fieldname, _paths(folder, segment, fieldname))
+                except OSError:  # searches read Whoosh's blocks instead
+                    log.exception("could not write the postings arrays of %s", segment)
+                    return 0
+                return 1
+    return 0  # merged away meanwhile
 
 
 def _write(leaf, fieldname: str, paths: dict[str, str]) -> None:

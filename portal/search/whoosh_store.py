@@ -208,7 +208,9 @@ class IndexStore:
                 if progress is not None:
                     progress(count)
             writer.commit()
-            whoosh_postings.write_missing(whoosh_index.open_dir(str(path)), str(path))
+            whoosh_postings.write_missing(
+                whoosh_index.open_dir(str(path)), str(path), processes=os.cpu_count() or 1
+            )
         except BaseException:
             writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
