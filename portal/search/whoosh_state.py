@@ -6,9 +6,10 @@ facet under the other filters is an AND and a popcount.
 
 from __future__ import annotations
 
-import heapq
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -73,11 +74,18 @@ class _FacetTable:
         docs: dict[int, _DocInfo],
         masks: dict[str, dict[str, int]],
         by_date: list[int] | None = None,
+        all_docs: int | None = None,
     ) -> None:
-        self.all = mask(docs)
+        self.all = all_docs if all_docs is not None else mask(docs)
         self.masks = masks
         self.by_date = by_date if by_date is not None else _date_order(docs, docs)
-        self.date_rank = {d: i for i, d in enumerate(self.by_date)}
+
+    @cached_property
+    def date_rank(self) -> np.ndarray:
+        """Each document's place in the date order (made when first needed)."""
+        rank = np.zeros(max(self.by_date, default=-1) + 1, dtype=np.int64)
+        rank[np.array(self.by_date, dtype=np.int64)] = np.arange(len(self.by_date))
+        return rank
 
     def newest_first(self, matching: int, total: int, wanted: int) -> list[int]:
         """The first `wanted` matching documents, newest first, without sorting them all."""
@@ -85,9 +93,8 @@ class _FacetTable:
             return []
         if total * 20 < len(self.by_date):
             # A narrow result: listing its members is cheaper than scanning the date order.
-            found = members(matching)
-            found.sort(key=self.date_rank.__getitem__)
-            return found[:wanted]
+            found = np.array(members(matching), dtype=np.int64)
+            return found[np.argsort(self.date_rank[found], kind="stable")][:wanted].tolist()
         out = []
         for docnum in self.by_date:
             if (matching >> docnum) & 1:
@@ -329,8 +336,13 @@ class SearcherState:
         gone = set()
         for old, new in zip(old_layout[:kept], layout[:kept], strict=True):
             gone |= new.deleted - old.deleted
+        # Copied whole and mended (the old generation's may still be in use by a request):
+        # only the deletions and the documents of segments replaced since are taken out.
+        docs = dict(old_docs)
+        dropped = [d for old in old_layout[kept:] for d in range(old.offset, old.offset + old.size)]
+        for d in (*gone, *dropped):
+            docs.pop(d, None)
         keep = ((1 << end) - 1) & ~mask(gone)
-        docs = {d: info for d, info in old_docs.items() if d < end and d not in gone}
         masks = {f: {v: b for v, bits in values.items() if (b := bits & keep)}
                  for f, values in old_table.masks.items()}  # fmt: skip
         added, added_masks = _scan(leaves[kept:])
@@ -339,11 +351,15 @@ class SearcherState:
             for value, bits in values.items():
                 masks[facet][value] = masks[facet].get(value, 0) | bits
         docs.update(added)
-        survivors = [d for d in old_table.by_date if d in docs and d not in added]
+        removed = set(gone)
+        survivors = [d for d in old_table.by_date if d < end and d not in removed]
         newest = lambda d: (-docs[d].published, -docs[d].case_id)  # noqa: E731
-        by_date = list(heapq.merge(_date_order(docs, added), survivors, key=newest))
+        by_date = survivors
+        for d in _date_order(docs, added):  # few: each put in its place by bisection
+            by_date.insert(bisect.bisect_left(by_date, newest(d), key=newest), d)
         self.docs, self.layout = docs, layout
-        self.table = _FacetTable(docs, masks, by_date)
+        every = (old_table.all & keep) | mask(added)
+        self.table = _FacetTable(docs, masks, by_date, all_docs=every)
         self.previous = None
 
     def text_vocabulary(self) -> list[str]:

@@ -222,6 +222,7 @@ def test_after_edits_each_process_counts_what_a_fresh_process_would(app, factory
         assert state.facet_table().masks == fresh.facet_table().masks
         assert state.doc_infos() == fresh.doc_infos()
         assert state.facet_table().by_date == fresh.facet_table().by_date
+        assert state.facet_table().all == fresh.facet_table().all
         # Words and field lengths are kept per segment; they too match a fresh process's.
         assert state.text_vocabulary() == fresh.text_vocabulary()
         assert "kontorstol" in state.text_vocabulary()
