@@ -92,6 +92,10 @@ class SearchBackend(Protocol):
         first, none last), and every case tied with the last of them on both. None when the
         backend keeps no such table; the caller asks the database instead."""
 
+    def topic_counts(self, topics: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int] | None:
+        """How many published cases carry each facet value; None when the backend keeps no
+        such table (the caller counts in the database)."""
+
     def synonyms(self) -> Synonyms: ...
 
     def generation(self) -> tuple[Hashable, int]:

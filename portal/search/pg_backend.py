@@ -88,6 +88,10 @@ class PostgresBackend:
         """Not kept here: the caller asks the database (see SearchBackend.sharing_topics)."""
         return None
 
+    def topic_counts(self, topics: Iterable[tuple[str, str]]) -> None:
+        """Not kept here: the caller counts in the database (see SearchBackend.topic_counts)."""
+        return None
+
     # -- state -----------------------------------------------------------------------------
 
     def generation(self) -> tuple[Hashable, int]:

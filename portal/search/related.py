@@ -25,6 +25,7 @@ from portal.organizations.models import Organization
 from portal.pagecache import generation
 from portal.search import query as query_mod
 from portal.search.analysis import analyse
+from portal.search.engine import backend
 from portal.strategies.models import Action, Indicator, Strategy, StrategyGoal
 from portal.strategies.permissions import visible_strategies
 from portal.taxonomy.models import Term
@@ -65,12 +66,16 @@ def _pattern(sequence: tuple[str, ...]) -> re.Pattern:
     return re.compile(f" (?:{exact}|{exact}\\S{{3,}}|\\S{{3,}}{exact}) ")
 
 
-def _published_per_term(term_ids: Sequence[int]) -> dict[int, int]:
-    """How many published cases each of these topics has. Counted when a search first names
-    a topic, and kept for the content generation: the first search after an edit counts the
-    few topics it shows, not every topic's cases."""
+def _published_per_term(terms: Sequence[Term]) -> dict[int, int]:
+    """How many published cases each of these topics has: from the search index's facet table
+    where it keeps one (the index holds exactly the published cases), else counted in the
+    database when a search first names a topic, and kept for the content generation (the
+    first search after an edit counts the few topics it shows, not every topic's cases)."""
+    from_index = backend().topic_counts((str(t.vocabulary), t.slug) for t in terms)
+    if from_index is not None:
+        return {t.id: from_index[str(t.vocabulary), t.slug] for t in terms}
     counts = generation.kept("related").setdefault("term_counts", {})
-    missing = [term_id for term_id in term_ids if term_id not in counts]
+    missing = [t.id for t in terms if t.id not in counts]
     if missing:
         counts.update(dict.fromkeys(missing, 0))
         counts.update(
@@ -160,8 +165,8 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     candidates = _candidates()
     term_ids = [term_id for term_id, tokens in candidates.terms if _matches(tokens, units)]
     if term_ids:
-        counts = _published_per_term(term_ids)
         terms = db.session.scalars(select(Term).where(Term.id.in_(term_ids))).all()
+        counts = _published_per_term(terms)
         # The most used first; ties keep the vocabularies' display order.
         order = {term_id: i for i, term_id in enumerate(term_ids)}
         terms = sorted(terms, key=lambda t: (-counts.get(t.id, 0), order[t.id]))[:LIMIT]

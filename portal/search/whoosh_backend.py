@@ -164,6 +164,11 @@ class WhooshBackend(IndexStore):
         found = state.facet_table().sharing(topics, wanted)
         return [(docs[docnum].case_id, weight) for docnum, weight in found]
 
+    def topic_counts(self, topics: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        masks = self._state_now().facet_table().masks
+        return {(facet, value): masks.get(facet, {}).get(value, 0).bit_count()
+                for facet, value in topics}  # fmt: skip
+
     def more_like(self, text: str, limit: int) -> list[Hit]:
         """Cases whose words overlap most with the given text (for suggestions)."""
         parsed = query_mod.parse(text)

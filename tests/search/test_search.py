@@ -234,3 +234,26 @@ def test_the_reviewed_synonyms_no_longer_overreach(ctx):
     assert all("samhandling" not in m for m in synonyms.of("samspill"))
     # New groups from the content review.
     assert tuple(analyse("konkurransegjennomføringsverktøy")) in synonyms.of(analyse("KGV")[0])
+
+
+@pytest.mark.whoosh
+def test_the_topics_a_search_names_count_exactly_the_published_cases_carrying_them(app):
+    """The counts beside related topics come from the index's facet table: after a case is
+    unpublished they are still the database's count of published cases, for every topic."""
+    from portal.search.related import _published_per_term
+
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.terms.any())).first()
+        case.status = CaseStatus.UNPUBLISHED
+        db.session.commit()
+        terms = db.session.scalars(select(Term)).all()
+        expected = dict.fromkeys((t.id for t in terms), 0) | dict(
+            db.session.execute(
+                select(case_terms.c.term_id, func.count())
+                .join(Case, Case.id == case_terms.c.case_id)
+                .where(Case.status == CaseStatus.PUBLISHED)
+                .group_by(case_terms.c.term_id)
+            ).all()
+        )
+        assert _published_per_term(terms) == expected
+        assert any(count > 1 for count in expected.values())
