@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from portal.search import query as query_mod
+from portal.search import whoosh_postings
 from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.presenting import highlights_of, suggest_spelling
@@ -195,6 +196,14 @@ class WhooshBackend(IndexStore):
         if _layout_of(state.ix.schema) != _layout_of(make_schema()):
             # Written by an older version of the portal: everything must be re-indexed.
             report.stale.append("(the index layout is out of date: run `flask search rebuild`)")
+        without = whoosh_postings.segments_without_arrays(state.ix, state.ix.storage.folder)
+        if without:
+            # Written before the arrays, or a writer stopped between its commit and them:
+            # searches still answer (from Whoosh's blocks), only more slowly.
+            report.stale.append(
+                f"(postings arrays missing for {len(without)} segment(s): "
+                "run `flask search rebuild`)"
+            )
         compared = (
             "slug",
             "title",

@@ -89,15 +89,15 @@ def open_arrays(folder: str, reader, fieldname: str) -> SegmentArrays | None:
     return SegmentArrays(terms, docs, weights, positions if len(positions) else None)
 
 
-def write_missing(ix, folder: str, exclude: Iterable[str] = (), processes: int = 1) -> int:
-    """Write the arrays of every segment that lacks them, but those named in `exclude` (a
-    writer passes the segments it found, so that an index from before the arrays does not make
-    one edit write them all), in up to `processes` processes; returns how many were written.
-    Safe in several processes at once: each file is replaced whole, and two writers write the
-    same bytes."""
+def segments_without_arrays(ix, folder: str) -> list[str]:
+    """The segments of the index that lack their arrays."""
+    return [segment for segment, _fieldname in _missing(ix, folder)]
+
+
+def _missing(ix, folder: str, exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
     skipped = set(exclude)
     with ix.reader() as top:
-        wanted = [
+        return [
             (segment, fieldname)
             for leaf, _offset in top.leaf_readers()
             if not (segment := segment_key(leaf, 0)).startswith("?") and segment not in skipped
@@ -105,6 +105,15 @@ def write_missing(ix, folder: str, exclude: Iterable[str] = (), processes: int =
             if fieldname in leaf.schema
             and not os.path.exists(_paths(folder, segment, fieldname)["terms"])
         ]
+
+
+def write_missing(ix, folder: str, exclude: Iterable[str] = (), processes: int = 1) -> int:
+    """Write the arrays of every segment that lacks them, but those named in `exclude` (a
+    writer passes the segments it found, so that an index from before the arrays does not make
+    one edit write them all), in up to `processes` processes; returns how many were written.
+    Safe in several processes at once: each file is replaced whole, and two writers write the
+    same bytes."""
+    wanted = _missing(ix, folder, exclude)
     jobs = [(folder, segment, fieldname) for segment, fieldname in wanted]
     if processes > 1 and len(jobs) > 1:
         with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:

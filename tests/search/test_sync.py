@@ -339,3 +339,27 @@ def test_a_search_again_is_answered_from_memory_until_the_index_changes(app, fac
         assert searched.count("kontorstoler") == 2
     finally:
         del engine.search
+
+
+@pytest.mark.whoosh
+def test_without_the_postings_arrays_searches_answer_the_same_and_verify_says_so(app):
+    """Arrays lost (an index from before them, or a writer stopped after its commit): every
+    search answers exactly as before from Whoosh's own blocks, and verify asks for a rebuild,
+    which writes them again."""
+    from portal.search.maintenance import rebuild_index
+
+    queries = ["ombruk", '"åpen bok"', "bonus malus renhold", "leverandør dialog"]
+    with app.app_context():
+        folder = Path(backend()._state_now().ix.storage.folder)
+        before = {text: _found(app, text) for text in queries}
+        assert verify_index().ok
+        for path in folder.glob("*.arrays_*"):
+            path.unlink()
+        backend().close()  # as a new process: nothing kept of the arrays, no results
+        app.extensions.pop("search_results", None)
+        assert {text: _found(app, text) for text in queries} == before
+        report = verify_index()
+        assert not report.ok and any("postings arrays missing" in s for s in report.stale)
+        rebuild_index()
+        assert verify_index().ok
+        assert {text: _found(app, text) for text in queries} == before
