@@ -5,14 +5,16 @@ title and summary, the line with organisations, year and publication date, and i
 Making one takes the case with its organisations and topics from the database and a template
 with dates and translations; a case turns up in many lists, so each process keeps the cards it
 made for the current content generation (see pagecache/generation.py). Any change to public
-content starts a new generation, and the cards are made again from the database.
+content starts a new generation, and the cards are made again from the database, unless the
+search index names the revision of each case's document (see cards_for).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
-from flask import get_template_attribute, url_for
+from flask import current_app, get_template_attribute, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
@@ -36,15 +38,28 @@ class Card:
 
 
 def cards_for(result: SearchResult) -> list[tuple[Card, dict[str, str]]]:
-    """The card of each published case among the hits, in hit order, with its excerpts."""
+    """The card of each published case among the hits, in hit order, with its excerpts.
+
+    Where the index names each hit's revision (the version of the case's document it holds), a
+    card is kept by revision, across content generations: any change a card shows (the case, an
+    organisation's name, a topic's label) indexes the case again as a new revision, so an edit
+    to one case does not make every card again. Otherwise cards are kept for the generation.
+    """
     language = current_language()
-    kept: dict[int, Card] = generation.kept("case_cards").setdefault(language, {})
-    missing = [hit.case_id for hit in result.hits if hit.case_id not in kept]
+    by_revision = all(hit.revision is not None for hit in result.hits)
+    if by_revision:
+        kept = current_app.extensions.setdefault("case_cards", {}).setdefault(language, {})
+        key = attrgetter("revision")
+    else:
+        kept = generation.kept("case_cards").setdefault(language, {})
+        key = attrgetter("case_id")
+    missing = {hit.case_id: key(hit) for hit in result.hits if key(hit) not in kept}
     if missing:
         if len(kept) + len(missing) > MAX_KEPT:
             kept.clear()
-        kept.update(_make(missing, language))
-    return [(kept[hit.case_id], hit.highlights) for hit in result.hits if hit.case_id in kept]
+        made = _make(list(missing), language)
+        kept.update((missing[case_id], card) for case_id, card in made.items())
+    return [(kept[key(hit)], hit.highlights) for hit in result.hits if key(hit) in kept]
 
 
 def _make(case_ids: list[int], language: str) -> dict[int, Card]:

@@ -100,11 +100,11 @@ def related_cases(this: Case, limit: int = 4, user: Any = None) -> list[Case]:
     """
     if not this.terms:
         return []
-    from portal.search.engine import backend
+    from portal.search.engine import from_index
 
     topics = {(str(t.vocabulary), t.slug): 2 if t.vocabulary in HEAVY_TOPICS else 1
               for t in this.terms}  # fmt: skip
-    shared = backend().sharing_topics(topics, limit + 1)  # one more: the case itself
+    shared = from_index(lambda index: index.sharing_topics(topics, limit + 1))  # +1: this case
     if shared is None:
         return related_cases_by_sql(this, limit, user)
     weights = {case_id: weight for case_id, weight in shared if case_id != this.id}

@@ -6,7 +6,10 @@ PORTAL_SEARCH_BACKEND chooses it: `whoosh` (the default: an index in files on th
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app
 
@@ -14,6 +17,8 @@ from portal.search.backend import SearchBackend
 from portal.search.whoosh_backend import WhooshBackend
 
 BACKENDS = ("whoosh", "postgres")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def init_search(app: Flask) -> None:
@@ -43,6 +48,16 @@ def init_search(app: Flask) -> None:
 
 def backend() -> SearchBackend:
     return current_app.extensions["search"]
+
+
+def from_index(read: Callable[[SearchBackend], T]) -> T | None:
+    """What the index says, for pages that can also ask the database: None (the caller asks
+    the database instead) when the index cannot be read; the search page says so itself."""
+    try:
+        return read(backend())
+    except Exception:
+        log.exception("the search index could not be read; asking the database instead")
+        return None
 
 
 def is_enabled() -> bool:

@@ -23,9 +23,9 @@ from portal.db import norwegian_order
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.pagecache import generation
+from portal.search import engine
 from portal.search import query as query_mod
 from portal.search.analysis import analyse
-from portal.search.engine import backend
 from portal.strategies.models import Action, Indicator, Strategy, StrategyGoal
 from portal.strategies.permissions import visible_strategies
 from portal.taxonomy.models import Term
@@ -71,7 +71,9 @@ def _published_per_term(terms: Sequence[Term]) -> dict[int, int]:
     where it keeps one (the index holds exactly the published cases), else counted in the
     database when a search first names a topic, and kept for the content generation (the
     first search after an edit counts the few topics it shows, not every topic's cases)."""
-    from_index = backend().topic_counts((str(t.vocabulary), t.slug) for t in terms)
+    from_index = engine.from_index(
+        lambda index: index.topic_counts((str(t.vocabulary), t.slug) for t in terms)
+    )
     if from_index is not None:
         return {t.id: from_index[str(t.vocabulary), t.slug] for t in terms}
     counts = generation.kept("related").setdefault("term_counts", {})

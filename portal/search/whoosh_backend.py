@@ -126,6 +126,7 @@ class WhooshBackend(IndexStore):
                     case_id=info.case_id,
                     slug=info.slug,
                     score=page_scores.get(docnum),
+                    revision=state.revision(docnum),
                     highlights=self._highlights(state, docnum, terms)
                     if terms and request.highlight
                     else {},

@@ -362,6 +362,13 @@ class SearcherState:
         self.table = _FacetTable(docs, masks, by_date, all_docs=every)
         self.previous = None
 
+    def revision(self, docnum: int) -> tuple[str, int]:
+        """The document's segment and its number there: a segment never changes, so this names
+        one version of a case's document for as long as the segment lives."""
+        layout = self.layout if self.docs is not None else _layout(self.searcher.reader())
+        at = bisect.bisect_right([segment.offset for segment in layout], docnum) - 1
+        return layout[at].segment_id, docnum - layout[at].offset
+
     def text_vocabulary(self) -> list[str]:
         """Every term of the prose fields, the most widely used first."""
         if self.vocabulary is None:

@@ -61,3 +61,23 @@ def test_an_unpublished_case_leaves_the_list_at_once(app, client):
         == 302
     )
     assert "sirkula-avtaleforvalter" not in client.get(LIST).get_data(as_text=True)
+
+
+def test_an_edit_to_one_case_makes_only_its_card_again(app, client, factory):
+    """Cards are kept by the revision of each case's document in the index, across content
+    generations: after an edit, the list shows the edited card and reuses every other."""
+    from portal.cases.models import Case
+
+    client.get(LIST)
+    before = dict(app.extensions["case_cards"]["nb"])
+    with app.app_context():
+        case = db.session.scalars(
+            select(Case).where(Case.slug == "sirkula-avtaleforvalter-sparte-4-4-millioner")
+        ).one()
+        case.title = "Sirkula fikk en avtaleforvalter"
+        db.session.commit()
+    page = client.get(LIST).get_data(as_text=True)
+    assert "Sirkula fikk en avtaleforvalter" in page
+    made = [card.title for key, card in app.extensions["case_cards"]["nb"].items()
+            if key not in before]  # fmt: skip
+    assert made == ["Sirkula fikk en avtaleforvalter"] and len(before) == 2

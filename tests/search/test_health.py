@@ -76,6 +76,9 @@ def test_damaged_segment_files_give_a_notice_not_a_500_and_rebuild_heals_them(ap
     response = client.get("/eksempler/?q=ombruk")
     assert response.status_code == 200
     assert "Søkeindeksen bygges opp på nytt" in response.get_data(as_text=True)
+    # A case page lists its related cases from the database meanwhile.
+    case_page = client.get("/eksempler/sirkula-avtaleforvalter-sparte-4-4-millioner")
+    assert case_page.status_code == 200 and 'class="related' in case_page.get_data(as_text=True)
     assert _wait_for(
         lambda: "treff for «ombruk»" in client.get("/eksempler/?q=ombruk").get_data(as_text=True)
     )
