@@ -145,7 +145,7 @@ class WhooshBackend(IndexStore):
         )
 
     def _highlights(self, state: SearcherState, docnum: int, terms: frozenset[str]) -> dict:
-        return highlights_of(state.searcher.stored_fields(docnum), terms, self.analyzer)
+        return highlights_of(state.stored_fields(docnum), terms, self.analyzer)
 
     def _suggest(self, state: SearcherState, text: str) -> str | None:
         """Replace words the index has never seen with the closest word it has."""
