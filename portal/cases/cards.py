@@ -6,7 +6,7 @@ Making one takes the case with its organisations and topics from the database an
 with dates and translations; a case turns up in many lists, so each process keeps the cards it
 made for the current content generation (see pagecache/generation.py). Any change to public
 content starts a new generation, and the cards are made again from the database, unless the
-search index names the revision of each case's document (see cards_for).
+search index names each case's document (see cards_for).
 """
 
 from __future__ import annotations
@@ -40,16 +40,16 @@ class Card:
 def cards_for(result: SearchResult) -> list[tuple[Card, dict[str, str]]]:
     """The card of each published case among the hits, in hit order, with its excerpts.
 
-    Where the index names each hit's revision (the version of the case's document it holds), a
-    card is kept by revision, across content generations: any change a card shows (the case, an
-    organisation's name, a topic's label) indexes the case again as a new revision, so an edit
+    Where the index names each hit's document (the version of the case it holds), a card is
+    kept by that key, across content generations: any change a card shows (the case, an
+    organisation's name, a topic's label) indexes the case again as a new document, so an edit
     to one case does not make every card again. Otherwise cards are kept for the generation.
     """
     language = current_language()
-    by_revision = all(hit.revision is not None for hit in result.hits)
-    if by_revision:
+    by_document = all(hit.document_key is not None for hit in result.hits)
+    if by_document:
         kept = current_app.extensions.setdefault("case_cards", {}).setdefault(language, {})
-        key = attrgetter("revision")
+        key = attrgetter("document_key")
     else:
         kept = generation.kept("case_cards").setdefault(language, {})
         key = attrgetter("case_id")

@@ -40,8 +40,8 @@ class Hit:
     score: float | None
     highlights: dict[str, str]  # field → escaped HTML with <mark>
     # Names this version of the case's document in the index, where the backend can: the same
-    # revision, the same stored content (a changed case is indexed as a new document).
-    revision: Hashable | None = None
+    # key, the same stored content (a changed case is indexed as a new document).
+    document_key: Hashable | None = None
 
 
 @dataclass

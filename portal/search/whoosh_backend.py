@@ -17,6 +17,7 @@ from portal.search import whoosh_postings
 from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.presenting import highlights_of, suggest_spelling
+from portal.search.whoosh_facets import mask, mask_of, members
 from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_scoring import (
     CLOSE,
@@ -25,7 +26,7 @@ from portal.search.whoosh_scoring import (
     exact_scores,
     match_scores,
 )
-from portal.search.whoosh_state import SearcherState, mask, mask_of, members
+from portal.search.whoosh_state import SearcherState
 from portal.search.whoosh_store import IndexStore
 from portal.taxonomy.facets import FACET_FIELDS
 
@@ -126,7 +127,7 @@ class WhooshBackend(IndexStore):
                     case_id=info.case_id,
                     slug=info.slug,
                     score=page_scores.get(docnum),
-                    revision=state.revision(docnum),
+                    document_key=state.document_key(docnum),
                     highlights=self._highlights(state, docnum, terms)
                     if terms and request.highlight
                     else {},

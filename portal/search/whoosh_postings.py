@@ -32,7 +32,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 
-from portal.search.whoosh_state import segment_key
+from portal.search.whoosh_segments import segment_key
 
 # The fields kept as arrays: the one every search scores.
 FIELDS = ("content",)

@@ -29,7 +29,7 @@ from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search import whoosh_postings
-from portal.search.whoosh_state import PerSegment, segment_key
+from portal.search.whoosh_segments import PerSegment, segment_key
 
 Scores = dict[int, float]
 # Two sums of the same terms in different orders differ by far less than this (relative).

@@ -1,232 +1,23 @@
-"""Per-process state over the live index: the searcher and the caches built on it.
-
-Facet values are held as bitmasks (one Python int per value, a bit per document), so counting a
-facet under the other filters is an AND and a popcount.
-"""
+"""Per-process state over the live index: the searcher and the caches built on it (the facet
+table in whoosh_facets.py, what is kept per segment in whoosh_segments.py)."""
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
 
-import numpy as np
 from whoosh.reading import SegmentReader
 
 from portal.search import query as query_mod
 from portal.search.presenting import LiveWordsCorrector
+from portal.search.whoosh_facets import DocInfo, FacetTable, date_order, mask
+from portal.search.whoosh_segments import PerSegment, Segment, layout_of, segment_key
 from portal.taxonomy.facets import FACET_FIELDS
 
 
-@dataclass
-class _DocInfo:
-    case_id: int
-    slug: str
-    published: int
-
-
-def mask(docnums: Iterable[int]) -> int:
-    """A set of document numbers as the bits of one integer (fast AND and popcount)."""
-    docnums = list(docnums)
-    if not docnums:
-        return 0
-    bits = bytearray((max(docnums) >> 3) + 1)
-    for d in docnums:
-        bits[d >> 3] |= 1 << (d & 7)
-    return int.from_bytes(bits, "little")
-
-
-def mask_of(docnums: np.ndarray) -> int:
-    """`mask` of an array of document numbers."""
-    if not len(docnums):
-        return 0
-    bits = np.zeros(int(docnums.max()) + 1, dtype=bool)
-    bits[docnums] = True
-    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
-
-
-def _add_at(planes: list[int], bits: int, bit: int) -> None:
-    """Add 2**bit to the bit-sliced sum of every document in `bits` (a ripple-carry add)."""
-    carry = bits
-    while carry:
-        while bit >= len(planes):
-            planes.append(0)
-        planes[bit], carry = planes[bit] ^ carry, planes[bit] & carry
-        bit += 1
-
-
-def members(bits: int) -> list[int]:
-    out = []
-    data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
-    for byte_index, byte in enumerate(data):
-        while byte:
-            low = byte & -byte
-            out.append((byte_index << 3) + low.bit_length() - 1)
-            byte ^= low
-    return out
-
-
-class _FacetTable:
-    """Per facet value, the set of documents that carry it, as bitmasks, and the date order."""
-
-    def __init__(
-        self,
-        docs: dict[int, _DocInfo],
-        masks: dict[str, dict[str, int]],
-        by_date: list[int] | None = None,
-        all_docs: int | None = None,
-    ) -> None:
-        self.all = all_docs if all_docs is not None else mask(docs)
-        self.masks = masks
-        self.by_date = by_date if by_date is not None else _date_order(docs, docs)
-
-    @cached_property
-    def date_rank(self) -> np.ndarray:
-        """Each document's place in the date order (made when first needed)."""
-        rank = np.zeros(max(self.by_date, default=-1) + 1, dtype=np.int64)
-        rank[np.array(self.by_date, dtype=np.int64)] = np.arange(len(self.by_date))
-        return rank
-
-    def newest_first(self, matching: int, total: int, wanted: int) -> list[int]:
-        """The first `wanted` matching documents, newest first, without sorting them all."""
-        if wanted <= 0:
-            return []
-        if total * 20 < len(self.by_date):
-            # A narrow result: listing its members is cheaper than scanning the date order.
-            found = np.array(members(matching), dtype=np.int64)
-            return found[np.argsort(self.date_rank[found], kind="stable")][:wanted].tolist()
-        out = []
-        for docnum in self.by_date:
-            if (matching >> docnum) & 1:
-                out.append(docnum)
-                if len(out) == wanted:
-                    break
-        return out
-
-    def sharing(self, topics: Mapping[tuple[str, str], int], wanted: int) -> list[tuple[int, int]]:
-        """Documents sharing the weighted facet values, best first: (docnum, summed weight) for
-        at least the `wanted` best by weight, then year (newest first, none last), and every
-        document tied with the last of them on both.
-
-        The sums are kept bit-sliced (bit i of every document's sum in one integer), so each
-        value's documents are added in a few whole-bank operations, not one by one.
-        """
-        planes: list[int] = []
-        sharing = 0
-        for (facet, value), weight in topics.items():
-            bits = self.masks.get(facet, {}).get(value, 0)
-            sharing |= bits
-            for bit in range(weight.bit_length()):
-                if weight >> bit & 1:
-                    _add_at(planes, bits, bit)
-        years = sorted(self.masks.get("year", {}).items(), key=lambda kv: -int(kv[0]))
-        found: list[tuple[int, int]] = []
-        for total in range((1 << len(planes)) - 1, 0, -1):
-            group = sharing
-            for bit, plane in enumerate(planes):
-                group &= plane if total >> bit & 1 else ~plane
-            for _year, bits in [*years, ("", -1)]:  # -1: every bit, so those with no year last
-                tier = group & bits
-                if tier:
-                    group &= ~tier
-                    found.extend((docnum, total) for docnum in members(tier))
-                    if len(found) >= wanted:
-                        return found
-        return found
-
-    def filter_mask(self, facet: str, chosen: set[str]) -> int:
-        combined = 0
-        for value in chosen:
-            combined |= self.masks[facet].get(value, 0)
-        return combined
-
-    def counts(self, candidates: int, filters: dict[str, set[str]]) -> tuple[int, dict]:
-        """Matching documents, and per facet its value counts under every *other* filter."""
-        filter_masks = {f: self.filter_mask(f, chosen) for f, chosen in filters.items()}
-        matching = candidates
-        for chosen_mask in filter_masks.values():
-            matching &= chosen_mask
-        counts: dict[str, dict[str, int]] = {}
-        for facet in FACET_FIELDS:
-            base = candidates
-            for other, chosen_mask in filter_masks.items():
-                if other != facet:
-                    base &= chosen_mask
-            counts[facet] = {
-                value: n
-                for value, value_mask in self.masks[facet].items()
-                if (n := (base & value_mask).bit_count())
-            }
-        return matching, counts
-
-
-def _date_order(docs: dict[int, _DocInfo], subset) -> list[int]:
-    return sorted(subset, key=lambda d: (-docs[d].published, -docs[d].case_id))
-
-
-@dataclass(frozen=True)
-class _Segment:
-    """One segment of the index as this process saw it: where its documents start, how many
-    numbers it spans and which of them are deleted."""
-
-    segment_id: str
-    offset: int
-    size: int
-    deleted: frozenset[int]  # global document numbers
-
-
-class PerSegment:
-    """Something read from each segment of the index, kept while the segment lives: a segment's
-    documents never change (a deletion only marks them), so only a new segment is ever read."""
-
-    def __init__(self, folder: str | None = None) -> None:
-        self.folder = folder  # the index directory, where files kept beside segments are
-        self._by_segment: dict[str, dict] = {}
-
-    def of(self, segment: str) -> dict:
-        return self._by_segment.setdefault(segment, {})
-
-    def keep_only(self, segments: Iterable[str]) -> None:
-        alive = set(segments)
-        for gone in set(self._by_segment) - alive:
-            self._close(self._by_segment.pop(gone))
-
-    def close(self) -> None:
-        for kept in self._by_segment.values():
-            self._close(kept)
-        self._by_segment.clear()
-
-    @staticmethod
-    def _close(kept: dict) -> None:
-        reader = kept.get("stored")
-        if reader is not None:
-            reader.close()
-
-
-def segment_key(leaf_reader, offset: int) -> str:
-    """The id of the segment behind a leaf reader (its offset where it has none)."""
-    segment = getattr(leaf_reader, "_segment", None)
-    return segment.segment_id() if segment is not None else f"?{offset}"
-
-
-def _layout(reader) -> list[_Segment]:
-    out = []
-    for leaf, offset in reader.leaf_readers():
-        segment_id = segment_key(leaf, offset)
-        deleted: frozenset[int] = frozenset()
-        if leaf.has_deletions():
-            local = leaf.deleted_docs_set  # an attribute on segment readers, a method elsewhere
-            local = local() if callable(local) else local
-            deleted = frozenset(offset + d for d in local)
-        out.append(_Segment(segment_id, offset, leaf.doc_count_all(), deleted))
-    return out
-
-
-def _scan(leaves) -> tuple[dict[int, _DocInfo], dict[str, dict[str, int]]]:
+def _scan(leaves) -> tuple[dict[int, DocInfo], dict[str, dict[str, int]]]:
     """Document infos and facet masks of some segments, from their columns and postings (never
     the stored documents: unpickling the text is what makes those slow)."""
-    docs: dict[int, _DocInfo] = {}
+    docs: dict[int, DocInfo] = {}
     masks: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
     for leaf, offset in leaves:
         live = list(leaf.all_doc_ids())
@@ -234,11 +25,11 @@ def _scan(leaves) -> tuple[dict[int, _DocInfo], dict[str, dict[str, int]]]:
             ids, slugs = leaf.column_reader("id"), leaf.column_reader("slug")
             published = leaf.column_reader("published")
             for d in live:
-                docs[offset + d] = _DocInfo(int(ids[d]), slugs[d], published[d] or 0)
+                docs[offset + d] = DocInfo(int(ids[d]), slugs[d], published[d] or 0)
         else:  # an index written before the columns: read the stored documents
             for d in live:
                 stored = leaf.stored_fields(d)
-                docs[offset + d] = _DocInfo(int(stored["id"]), stored["slug"],
+                docs[offset + d] = DocInfo(int(stored["id"]), stored["slug"],
                                             stored.get("published", 0))  # fmt: skip
         for facet in FACET_FIELDS:
             values = masks[facet]
@@ -264,17 +55,17 @@ class SearcherState:
         self._reset_caches()
 
     def _reset_caches(self) -> None:
-        self.docs: dict[int, _DocInfo] | None = None
+        self.docs: dict[int, DocInfo] | None = None
         self.vocabulary: list[str] | None = None
         self.spelling: dict[str, int] | None = None
         self.spelling_corrector: LiveWordsCorrector | None = None
         self.expansions: dict[str, list[str]] = {}
         self.vocabulary_lookup: frozenset[str] | None = None
-        self.table: _FacetTable | None = None
-        self.layout: list[_Segment] = []
+        self.table: FacetTable | None = None
+        self.layout: list[Segment] = []
         self.scanned = 0  # documents read by the last build (all, or only the new segments)
         # The last generation's layout and tables, to build this one's from (see _build).
-        self.previous: tuple[list[_Segment], dict[int, _DocInfo], _FacetTable] | None = None
+        self.previous: tuple[list[Segment], dict[int, DocInfo], FacetTable] | None = None
 
     def expand(self, term: str) -> list[str]:
         """Compound expansions of a term, cached for the life of this searcher.
@@ -301,18 +92,18 @@ class SearcherState:
             self.searcher = self.ix.searcher()
             old.close()
             self._reset_caches()
-            alive = [segment.segment_id for segment in _layout(self.searcher.reader())]
+            alive = [segment.segment_id for segment in layout_of(self.searcher.reader())]
             self.per_segment.keep_only(alive)
             self.words.keep_only(alive)
             self.previous = previous
 
-    def facet_table(self) -> _FacetTable:
+    def facet_table(self) -> FacetTable:
         if self.table is None:
             self._build()
         assert self.table is not None
         return self.table
 
-    def doc_infos(self) -> dict[int, _DocInfo]:
+    def doc_infos(self) -> dict[int, DocInfo]:
         if self.docs is None:
             self._build()
         assert self.docs is not None
@@ -328,7 +119,7 @@ class SearcherState:
         """
         reader = self.searcher.reader()
         leaves = list(reader.leaf_readers())
-        layout = _layout(reader)
+        layout = layout_of(reader)
         kept = 0
         if self.previous is not None:
             old_layout, _docs, _table = self.previous
@@ -340,7 +131,7 @@ class SearcherState:
             docs, masks = _scan(leaves)
             self.scanned = len(docs)
             self.docs, self.layout = docs, layout
-            self.table = _FacetTable(docs, masks)
+            self.table = FacetTable(docs, masks)
             self.previous = None
             return
         old_layout, old_docs, old_table = self.previous  # type: ignore[misc]
@@ -367,17 +158,17 @@ class SearcherState:
         survivors = [d for d in old_table.by_date if d < end and d not in removed]
         newest = lambda d: (-docs[d].published, -docs[d].case_id)  # noqa: E731
         by_date = survivors
-        for d in _date_order(docs, added):  # few: each put in its place by bisection
+        for d in date_order(docs, added):  # few: each put in its place by bisection
             by_date.insert(bisect.bisect_left(by_date, newest(d), key=newest), d)
         self.docs, self.layout = docs, layout
         every = (old_table.all & keep) | mask(added)
-        self.table = _FacetTable(docs, masks, by_date, all_docs=every)
+        self.table = FacetTable(docs, masks, by_date, all_docs=every)
         self.previous = None
 
-    def revision(self, docnum: int) -> tuple[str, int]:
+    def document_key(self, docnum: int) -> tuple[str, int]:
         """The document's segment and its number there: a segment never changes, so this names
         one version of a case's document for as long as the segment lives."""
-        layout = self.layout if self.docs is not None else _layout(self.searcher.reader())
+        layout = self.layout if self.docs is not None else layout_of(self.searcher.reader())
         at = bisect.bisect_right([segment.offset for segment in layout], docnum) - 1
         return layout[at].segment_id, docnum - layout[at].offset
 
@@ -437,7 +228,7 @@ class SearcherState:
         """A document's stored fields, read through a reader kept for its segment: a new
         searcher after every write would read each segment's table of stored documents again
         (at 100 000 cases, tens of milliseconds on the first search after an edit)."""
-        segment_id, local = self.revision(docnum)
+        segment_id, local = self.document_key(docnum)
         kept = self.per_segment.of(segment_id)
         if "stored" not in kept:
             leaf = next(leaf for leaf, offset in self.searcher.reader().leaf_readers()

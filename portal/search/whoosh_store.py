@@ -27,7 +27,7 @@ from whoosh import index as whoosh_index
 from portal.search import whoosh_postings
 from portal.search.backend import Progress, RebuildRunning
 from portal.search.whoosh_schema import make_schema
-from portal.search.whoosh_state import segment_key
+from portal.search.whoosh_segments import segment_key
 
 WRITE_TIMEOUT = 60.0
 # Segments as separate files, not one compound file: a reader opens a compound segment by

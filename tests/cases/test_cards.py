@@ -64,7 +64,7 @@ def test_an_unpublished_case_leaves_the_list_at_once(app, client):
 
 
 def test_an_edit_to_one_case_makes_only_its_card_again(app, client, factory):
-    """Cards are kept by the revision of each case's document in the index, across content
+    """Cards are kept by the key of each case's document in the index, across content
     generations: after an edit, the list shows the edited card and reuses every other."""
     from portal.cases.models import Case
 

@@ -107,7 +107,7 @@ def test_long_posting_lists_in_segments_with_deletions_score_as_whoosh_does(tmp_
     from portal.search import whoosh_postings
     from portal.search.analysis import analyse
     from portal.search.whoosh_schema import make_schema
-    from portal.search.whoosh_state import PerSegment, segment_key
+    from portal.search.whoosh_segments import PerSegment, segment_key
 
     words = ["ombruk", "møbler", "renhold", "bonus", "malus", "samspill", "kontrakt", "avfall"]
     rng = Random(13)
