@@ -2,15 +2,19 @@
 
 Whoosh keeps each posting list as pickled, compressed blocks of 128 postings (numbers, weights
 and the positions of every posting). Scoring a common word at 100 000 cases unpickles hundreds
-of blocks, positions and all, although it needs only the numbers and weights. So beside each
-segment of the prose field the writer keeps those as two flat arrays (`<segment>.arrays_*`),
-written once after the segment is committed and mapped read-only by every process:
+of blocks, positions and all, although it needs only the numbers and weights, and a phrase
+needs the positions of a few documents. So beside each segment of the prose field the writer
+keeps its postings as flat arrays (`<segment>.arrays_*`), written once after the segment is
+committed and mapped read-only by every process:
 
 - `..._docs.npy` (int32) and `..._weights.npy` (float32, Whoosh's own precision): every term's
   postings, one term after another, deleted documents included (a segment never changes;
   deletions are applied when reading, as Whoosh does);
-- `..._terms.pickle`: term → (start, stop) in those arrays, written last, so that its presence
-  says the arrays are whole.
+- `..._positions.npy` (int32): every posting's positions, in the same order; a posting's weight
+  is its number of positions (empty if that does not hold for a field, and phrases are then
+  matched from Whoosh's blocks);
+- `..._terms.pickle`: term → (start, stop, first position) in those arrays, written last, so
+  that its presence says the arrays are whole.
 
 The files are named like the segment's own, so Whoosh deletes them with the segment. A segment
 without them (written before they existed, or by a process that stopped between the commit and
