@@ -3,6 +3,7 @@ change to what they show."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
@@ -63,6 +64,7 @@ def test_an_unpublished_case_leaves_the_list_at_once(app, client):
     assert "sirkula-avtaleforvalter" not in client.get(LIST).get_data(as_text=True)
 
 
+@pytest.mark.whoosh  # the PostgreSQL index names no documents: its cards last a generation
 def test_an_edit_to_one_case_makes_only_its_card_again(app, client, factory):
     """Cards are kept by the key of each case's document in the index, across content
     generations: after an edit, the list shows the edited card and reuses every other."""
