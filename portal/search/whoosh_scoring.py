@@ -109,7 +109,7 @@ def _evaluate(top, leaf, query: q.Query, kept: dict,
             return found[0].boosted(query.boost)
         total = np.zeros(leaf.reader().doc_count_all())
         hit = np.zeros(len(total), dtype=bool)
-        for m in found:  # child by child: the sums Whoosh's union makes, in its order
+        for m in found:  # child by child (Whoosh adds in its own order: see _ranked)
             total[m.docs] += m.scores
             hit[m.docs] = True
         docs = np.flatnonzero(hit)
