@@ -29,7 +29,7 @@ from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search import whoosh_postings
-from portal.search.whoosh_segments import PerSegment, segment_key
+from portal.search.whoosh_segments import PerSegment, deleted_in, segment_key
 
 Scores = dict[int, float]
 # Two sums of the same terms in different orders differ by far less than this (relative).
@@ -290,7 +290,7 @@ def _postings(reader, fieldname: str, text: bytes, kept: dict,
     arrays = None if values else _arrays(reader, fieldname, kept)
     if arrays is not None:
         docs, weights = arrays.postings(text)
-        return whoosh_postings.live(docs, weights, None, _deleted(reader))
+        return whoosh_postings.live(docs, weights, None, deleted_in(reader))
     return whoosh_postings.live(*whoosh_postings.raw_postings(reader, fieldname, text, values))
 
 
@@ -303,11 +303,6 @@ def _arrays(reader, fieldname: str, kept: dict) -> whoosh_postings.SegmentArrays
             return None
         kept[key] = found
     return kept.get(key)
-
-
-def _deleted(reader) -> frozenset[int]:
-    deleted = getattr(reader, "deleted_docs_set", frozenset())
-    return frozenset(deleted() if callable(deleted) else deleted)
 
 
 def _length_bytes(reader, fieldname: str) -> np.ndarray:

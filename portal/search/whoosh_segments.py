@@ -55,10 +55,14 @@ def layout_of(reader) -> list[Segment]:
     out = []
     for leaf, offset in reader.leaf_readers():
         segment_id = segment_key(leaf, offset)
-        deleted: frozenset[int] = frozenset()
-        if leaf.has_deletions():
-            local = leaf.deleted_docs_set  # an attribute on segment readers, a method elsewhere
-            local = local() if callable(local) else local
-            deleted = frozenset(offset + d for d in local)
+        deleted = frozenset(offset + d for d in deleted_in(leaf))
         out.append(Segment(segment_id, offset, leaf.doc_count_all(), deleted))
     return out
+
+
+def deleted_in(leaf_reader) -> frozenset[int]:
+    """The deleted documents of a segment, by their numbers in it."""
+    if not leaf_reader.has_deletions():
+        return frozenset()
+    local = leaf_reader.deleted_docs_set  # an attribute on segment readers, a method elsewhere
+    return frozenset(local() if callable(local) else local)

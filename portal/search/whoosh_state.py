@@ -4,6 +4,7 @@ table in whoosh_facets.py, what is kept per segment in whoosh_segments.py)."""
 from __future__ import annotations
 
 import bisect
+from operator import attrgetter
 
 from whoosh.reading import SegmentReader
 
@@ -169,7 +170,7 @@ class SearcherState:
         """The document's segment and its number there: a segment never changes, so this names
         one version of a case's document for as long as the segment lives."""
         layout = self.layout if self.docs is not None else layout_of(self.searcher.reader())
-        at = bisect.bisect_right([segment.offset for segment in layout], docnum) - 1
+        at = bisect.bisect_right(layout, docnum, key=attrgetter("offset")) - 1
         return layout[at].segment_id, docnum - layout[at].offset
 
     def text_vocabulary(self) -> list[str]:
