@@ -49,6 +49,17 @@ def stem(word: str) -> str:
     return stemmed
 
 
+@lru_cache(maxsize=200_000)
+def term_of(raw: str) -> tuple[str, bool]:
+    """A word as it appears in a text → (its index term, whether it is a stop word).
+
+    Kept per word: folding goes letter by letter, and texts repeat their words."""
+    word = fold(raw.lower())
+    if word in STOP_WORDS:
+        return word, True
+    return stem(word), False
+
+
 class FoldFilter(Filter):
     """Accent folding that leaves æ, ø and å alone."""
 
@@ -69,7 +80,7 @@ def composed_norwegian_analyzer():
     )
 
 
-_WORD = re.compile(WORD_REGEX)
+WORD_PATTERN = re.compile(WORD_REGEX)
 
 
 class NorwegianAnalyzer(Tokenizer):
@@ -99,17 +110,16 @@ class NorwegianAnalyzer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        matches = _WORD.finditer(value) if tokenize else [None]
+        matches = WORD_PATTERN.finditer(value) if tokenize else [None]
         pos = start_pos  # position among kept words
         raw_pos = start_pos - 1  # position among all words
         for match in matches:
             raw_pos += 1
             raw = value if match is None else match.group()
-            word = fold(raw.lower())
-            stopped = word in STOP_WORDS
+            term, stopped = term_of(raw)
             if stopped and removestops:
                 continue
-            token.text = word if stopped else stem(word)
+            token.text = term
             token.stopped = stopped
             token.boost = 1.0
             if keeporiginal:

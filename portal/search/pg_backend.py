@@ -28,7 +28,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, array
 
 from portal.search import pg_store
 from portal.search import query as query_mod
-from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import (
     Hit,
     Progress,
@@ -55,7 +54,6 @@ class PostgresBackend:
         self.synonym_file = query_mod.SynonymFile(synonyms_path)
         self._generation: int | None = None
         self._expansions: dict[str, list[str]] = {}
-        self.analyzer = norwegian_analyzer()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -125,8 +123,7 @@ class PostgresBackend:
                 terms = frozenset(t for unit in units for alt in unit for t in alt)
                 stored = self._stored(connection, [hit.case_id for hit in result.hits])
                 for hit in result.hits:
-                    hit.highlights = highlights_of(stored.get(hit.case_id, {}), terms,
-                                                   self.analyzer)  # fmt: skip
+                    hit.highlights = highlights_of(stored.get(hit.case_id, {}), terms)
             if request.text and (not result.total or partial):
                 result.suggestion = self._suggest(connection, request.text)
         return result

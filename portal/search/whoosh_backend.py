@@ -4,7 +4,6 @@ highlights, spelling) on top of the store that writes it."""
 from __future__ import annotations
 
 import heapq
-import itertools
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,17 +13,16 @@ import numpy as np
 
 from portal.search import query as query_mod
 from portal.search import whoosh_postings
-from portal.search.analysis import norwegian_analyzer
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.presenting import highlights_of, suggest_spelling
 from portal.search.whoosh_facets import mask, mask_of, members
 from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_scoring import (
     CLOSE,
+    Leaves,
     Matches,
-    adds_up,
-    exact_scores,
     match_scores,
+    settle_ties,
 )
 from portal.search.whoosh_state import SearcherState
 from portal.search.whoosh_store import IndexStore
@@ -42,7 +40,6 @@ class WhooshBackend(IndexStore):
         self.synonym_file = query_mod.SynonymFile(synonyms_path)
         self._state: SearcherState | None = None
         self._lock = threading.Lock()
-        self.analyzer = norwegian_analyzer()
 
     def _state_now(self) -> SearcherState:
         """The process's searcher, reopened when CURRENT moved and refreshed when written."""
@@ -81,6 +78,7 @@ class WhooshBackend(IndexStore):
         partial = False
         text_query = None
         scores = Matches.empty()
+        leaves: Leaves = {}
         if parsed.is_empty:
             candidates = table.all
         else:
@@ -88,12 +86,13 @@ class WhooshBackend(IndexStore):
             text_query = query_mod.build(parsed, synonyms=synonyms, expand=state.expand)
             # One scored pass over every match: its document numbers give the total and the
             # facet counts, its scores the ranking (a second, filtered pass costs as much again).
-            scores = match_scores(state.searcher, text_query, state.per_segment)
+            scores = match_scores(state.searcher, text_query, state.per_segment, leaves)
             if not scores and parsed.unit_count > 1:
                 text_query = query_mod.build(
                     parsed, synonyms=synonyms, expand=state.expand, require_all=False
                 )
-                scores = match_scores(state.searcher, text_query, state.per_segment)
+                leaves.clear()
+                scores = match_scores(state.searcher, text_query, state.per_segment, leaves)
                 partial = bool(scores)
             candidates = mask_of(scores.docs)
 
@@ -113,7 +112,7 @@ class WhooshBackend(IndexStore):
         if text_query is not None and request.sort == "relevance":
             # Without filters every scored document matches; with them, list the survivors.
             pool = scores if matching == candidates else scores.among(members(matching))
-            page_docs, page_scores = _ranked(state, text_query, pool, wanted)
+            page_docs, page_scores = _ranked(state, text_query, pool, wanted, leaves)
             page_docs = page_docs[start:]
         else:
             page_docs = table.newest_first(matching, total, wanted)[start:]
@@ -146,7 +145,7 @@ class WhooshBackend(IndexStore):
         )
 
     def _highlights(self, state: SearcherState, docnum: int, terms: frozenset[str]) -> dict:
-        return highlights_of(state.stored_fields(docnum), terms, self.analyzer)
+        return highlights_of(state.stored_fields(docnum), terms)
 
     def _suggest(self, state: SearcherState, text: str) -> str | None:
         """Replace words the index has never seen with the closest word it has."""
@@ -227,14 +226,14 @@ class WhooshBackend(IndexStore):
         return report
 
 
-def _ranked(state: SearcherState, text_query, pool: Matches,
-            wanted: int) -> tuple[list[int], dict[int, float]]:  # fmt: skip
+def _ranked(state: SearcherState, text_query, pool: Matches, wanted: int,
+            leaves: Leaves) -> tuple[list[int], dict[int, float]]:  # fmt: skip
     """The `wanted` best documents of the pool (highest score, then newest, then lowest case id),
     with their scores.
 
     The scores are Whoosh's up to rounding (whoosh_scoring.py). Where two documents near the
-    last place score within rounding of each other, their order depends on that last bit, so
-    those are scored again by Whoosh's own matcher: the order is the one Whoosh's scores give.
+    last place score within rounding of each other, their order depends on that last bit:
+    `settle_ties` gives them Whoosh's own scores, so the order is the one Whoosh's scores give.
     """
     if not len(pool) or wanted <= 0:
         return [], {}
@@ -244,15 +243,7 @@ def _ranked(state: SearcherState, text_query, pool: Matches,
                  else scores.min())  # fmt: skip
     at = np.flatnonzero(scores >= last - max(abs(last), 1.0) * CLOSE)
     near = dict(zip(pool.docs[at].tolist(), scores[at].tolist(), strict=True))
-    in_order = sorted(near, key=lambda d: -near[d])
-    tied = {
-        d
-        for a, b in itertools.pairwise(in_order)
-        if near[a] - near[b] <= max(abs(near[a]), 1.0) * CLOSE
-        for d in (a, b)
-    }
-    if tied and adds_up(text_query):  # one term's score is Whoosh's to the bit
-        near.update(exact_scores(state.searcher, text_query, tied))
+    near.update(settle_ties(state.searcher, text_query, near, leaves))
     docs = state.doc_infos()
     best = heapq.nsmallest(
         wanted, near, key=lambda d: (-near[d], -docs[d].published, docs[d].case_id)

@@ -18,6 +18,7 @@ ranked on those.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -32,6 +33,8 @@ from portal.search import whoosh_postings
 from portal.search.whoosh_segments import PerSegment, deleted_in, segment_key
 
 Scores = dict[int, float]
+# Each word's or phrase's own scores, by its query, segment by segment (see `settle_ties`).
+Leaves = dict[int, list["Matches"]]
 # Two sums of the same terms in different orders differ by far less than this (relative).
 CLOSE = 1e-9
 PAST_ANY_DOCUMENT = 2**62
@@ -78,16 +81,21 @@ class Matches:
         return Matches(self.docs, self.scores * boost) if boost != 1.0 else self
 
 
-def match_scores(searcher, query: q.Query, per_segment: PerSegment) -> Matches:
+def match_scores(searcher, query: q.Query, per_segment: PerSegment,
+                 leaves: Leaves | None = None) -> Matches:  # fmt: skip
     """Every document the query matches, with its score (equal to Whoosh's up to rounding).
-    `per_segment` keeps what is read of each segment: field lengths, its postings arrays."""
+    `per_segment` keeps what is read of each segment: field lengths, its postings arrays.
+    `leaves`, when given, receives each word's or phrase's own scores (for `settle_ties`)."""
     parts = []
     for leaf, offset in searcher.leaf_searchers():
         kept = per_segment.of(segment_key(leaf.reader(), offset))
         kept.setdefault("folder", per_segment.folder)
-        found = _evaluate(searcher, leaf, query, kept)
+        record: list[tuple[int, Matches]] | None = [] if leaves is not None else None
+        found = _evaluate(searcher, leaf, query, kept, record=record)
         if len(found):
             parts.append(Matches(found.docs + offset, found.scores) if offset else found)
+        for key, part in record or ():
+            leaves.setdefault(key, []).append(Matches(part.docs + offset, part.scores))
     if not parts:
         return Matches.empty()
     if len(parts) == 1:
@@ -96,20 +104,19 @@ def match_scores(searcher, query: q.Query, per_segment: PerSegment) -> Matches:
                    np.concatenate([m.scores for m in parts]))  # fmt: skip
 
 
-def _evaluate(top, leaf, query: q.Query, kept: dict,
-              within: np.ndarray | None = None) -> Matches:  # fmt: skip
+def _evaluate(top, leaf, query: q.Query, kept: dict, within: np.ndarray | None = None,
+              record: list | None = None) -> Matches:  # fmt: skip
     """The documents of one segment that match, with their scores. Documents outside `within`
-    (when given) may be left out: the caller keeps only those anyway."""
-    if isinstance(query, q.Term):
-        return _term(top, leaf, query, kept)
+    (when given) may be left out: the caller keeps only those anyway. Each word's or phrase's
+    own scores go to `record` (when given), keyed by its query."""
     if isinstance(query, q.Or):
-        found = [_evaluate(top, leaf, child, kept, within) for child in query.subqueries]
+        found = [_evaluate(top, leaf, child, kept, within, record) for child in query.subqueries]
         found = [m for m in found if len(m)]
         if len(found) == 1:
             return found[0].boosted(query.boost)
         total = np.zeros(leaf.reader().doc_count_all())
         hit = np.zeros(len(total), dtype=bool)
-        for m in found:  # child by child (Whoosh adds in its own order: see _ranked)
+        for m in found:  # child by child (Whoosh adds in its own order: see settle_ties)
             total[m.docs] += m.scores
             hit[m.docs] = True
         docs = np.flatnonzero(hit)
@@ -119,7 +126,7 @@ def _evaluate(top, leaf, query: q.Query, kept: dict,
         parts: list[Matches] = []
         common = within
         for child in sorted(query.subqueries, key=lambda c: not _without_positions(c)):
-            part = _evaluate(top, leaf, child, kept, common)
+            part = _evaluate(top, leaf, child, kept, common, record)
             common = (
                 part.docs
                 if common is None
@@ -132,6 +139,16 @@ def _evaluate(top, leaf, query: q.Query, kept: dict,
         for part in parts:
             total += part.scores[np.searchsorted(part.docs, common)]
         return Matches(common, total).boosted(query.boost)
+    found = _leaf(top, leaf, query, kept, within)
+    if record is not None:
+        record.append((id(query), found))
+    return found
+
+
+def _leaf(top, leaf, query: q.Query, kept: dict, within: np.ndarray | None) -> Matches:
+    """A word, a phrase or any other query that is not a sum of others."""
+    if isinstance(query, q.Term):
+        return _term(top, leaf, query, kept)
     if isinstance(query, q.Phrase) and query.slop == 1 and _has_positions(leaf, query.fieldname):
         return _phrase(top, leaf, query, kept, within)
     # Anything else: Whoosh's matcher scores it, with the top searcher's statistics.
@@ -325,6 +342,56 @@ def _length_bytes(reader, fieldname: str) -> np.ndarray:
 def _norms(avgfl: float, b: float, k1: float) -> np.ndarray:
     """BM25's length normalisation for each stored length byte, computed as Whoosh does."""
     return np.array([k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)])
+
+
+def settle_ties(searcher, query: q.Query, near: Scores, leaves: Leaves) -> Scores:
+    """Whoosh's own scores for documents whose order rounding may have changed.
+
+    Near scores are only a problem where two documents score within rounding of each other
+    (`CLOSE`) but differently in Whoosh's order of addition. Two documents whose words and
+    phrases each score the same have the same sum in any order: they are equal, to the bit,
+    in Whoosh too. Only where near documents differ in what they add up is one document of
+    each such kind scored again by Whoosh's matcher (`exact_scores`), and its score given to
+    every near document of its kind.
+    """
+    in_order = sorted(near, key=lambda d: -near[d])
+    close = [
+        (a, b)
+        for a, b in itertools.pairwise(in_order)
+        if near[a] - near[b] <= max(abs(near[a]), 1.0) * CLOSE
+    ]
+    if not close or not adds_up(query):  # one term's score is Whoosh's to the bit
+        return {}
+    tied = sorted({d for pair in close for d in pair})
+    kind = dict(zip(tied, _parts_of(np.array(tied, dtype=np.int64), leaves), strict=True))
+    unsure = {kind[a] for a, b in close if kind[a] != kind[b]}
+    unsure |= {kind[b] for a, b in close if kind[a] != kind[b]}
+    if not unsure:
+        return {}
+    one_of = {kind[d]: d for d in tied if kind[d] in unsure}
+    exact = exact_scores(searcher, query, one_of.values())
+    return {d: exact[one_of[kind[d]]] for d in tied if kind[d] in unsure}
+
+
+def _parts_of(docs: np.ndarray, leaves: Leaves) -> list[tuple[float, ...]]:
+    """For each document, what each word or phrase adds to its score (0 where it is absent,
+    which adds nothing in any order)."""
+    columns = []
+    for parts in leaves.values():
+        found = [m for m in parts if len(m)]
+        column = np.zeros(len(docs))
+        if found:
+            all_docs = np.concatenate([m.docs for m in found])
+            all_scores = np.concatenate([m.scores for m in found])
+            order = np.argsort(all_docs, kind="stable")
+            all_docs, all_scores = all_docs[order], all_scores[order]
+            at = np.minimum(np.searchsorted(all_docs, docs), len(all_docs) - 1)
+            here = all_docs[at] == docs
+            column[here] = all_scores[at[here]]
+        columns.append(column)
+    if not columns:
+        return [() for _ in docs]
+    return [tuple(row) for row in np.column_stack(columns).tolist()]
 
 
 def exact_scores(searcher, query: q.Query, docnums: Iterable[int]) -> Scores:

@@ -163,3 +163,37 @@ def _whoosh_scores_of(searcher, query) -> dict[int, float]:
         scores[matcher.id()] = matcher.score()
         matcher.next()
     return scores
+
+
+def test_near_ties_of_different_words_are_ordered_by_whooshs_own_sums(app, factory):
+    """Cases that use four words as often as each other, each case in another proportion,
+    score alike on paper; summed in another order, their scores differ in the last bits. The
+    pages must order them by Whoosh's own sums, as scoring everything with Whoosh would, and
+    cases that add up the very same parts stay a true tie (the newest first)."""
+    from itertools import permutations
+
+    words = ("skolegård", "lekeplass", "sandkasse", "huske")
+    now = utcnow()
+    with factory.committing() as f:
+        owner = f.organization()
+        f.case(title="Klatrestativ", organizations=[owner])
+        kinds = []
+        for number, counts in enumerate(permutations((1, 3, 6, 10))):
+            summary = " ".join(w for w, n in zip(words, counts, strict=True) for _ in range(n))
+            for twin in range(2):  # two cases of each kind: a true tie, broken by the date
+                case = f.case(title="Uteområde", summary=summary, organizations=[owner])
+                case.published_at = now - timedelta(days=2 * number + twin)
+                kinds.append(case.id)
+    with app.app_context():
+        state = backend()._state_now()
+        # No case has all five words: every case with any of them matches, scores added up
+        # by a union of five words.
+        text = " ".join((*words, "klatrestativ"))
+        expected = _whoosh_ranking(state, text, {})
+        assert set(kinds) < set(expected)
+        for per_page in (1, 7, 20):
+            got = []
+            for page in range(1, -(-len(expected) // per_page) + 1):
+                request = SearchRequest(text=text, page=page, per_page=per_page, highlight=False)
+                got += [hit.case_id for hit in backend().search(request).hits]
+            assert got == expected, per_page
