@@ -66,7 +66,7 @@ def _pattern(sequence: tuple[str, ...]) -> re.Pattern:
     return re.compile(f" (?:{exact}|{exact}\\S{{3,}}|\\S{{3,}}{exact}) ")
 
 
-def _published_per_term(terms: Sequence[Term]) -> dict[int, int]:
+def published_per_term(terms: Sequence[Term]) -> dict[int, int]:
     """How many published cases each of these topics has: from the search index's facet table
     where it keeps one (the index holds exactly the published cases), else counted in the
     database when a search first names a topic, and kept for the content generation (the
@@ -168,7 +168,7 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     term_ids = [term_id for term_id, tokens in candidates.terms if _matches(tokens, units)]
     if term_ids:
         terms = db.session.scalars(select(Term).where(Term.id.in_(term_ids))).all()
-        counts = _published_per_term(terms)
+        counts = published_per_term(terms)
         # The most used first; ties keep the vocabularies' display order.
         order = {term_id: i for i, term_id in enumerate(term_ids)}
         terms = sorted(terms, key=lambda t: (-counts.get(t.id, 0), order[t.id]))[:LIMIT]

@@ -10,10 +10,12 @@ from dataclasses import replace
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
+from portal.db import norwegian_order
 from portal.extensions import db
 from portal.pagecache.cache import do_not_cache
 from portal.search import health
@@ -21,7 +23,7 @@ from portal.search.backend import SearchRequest, SearchResult
 from portal.search.engine import backend
 from portal.search.maintenance import published_count, rebuild_index
 from portal.taxonomy.facets import FACET_FIELDS
-from portal.taxonomy.models import Term
+from portal.taxonomy.models import Term, Vocabulary
 
 log = logging.getLogger(__name__)
 RESULTS_KEPT = 500
@@ -130,9 +132,17 @@ def similar_cases(text: str, limit: int) -> list[Case]:
 
 
 def popular_categories(limit: int = 6) -> list[tuple[Term, int]]:
-    """The categories with the most published cases, for pages that found nothing."""
-    from portal.cases.queries import filter_options
-    from portal.taxonomy.models import Vocabulary
+    """The categories with the most published cases, for pages that found nothing (counted by
+    the index's facet table where it keeps one: no count over every case per page)."""
+    from portal.search.related import published_per_term
 
-    rows = filter_options()["terms"][Vocabulary.CATEGORY]
-    return sorted(rows, key=lambda row: -row[1])[:limit]
+    categories = list(
+        db.session.scalars(
+            select(Term)
+            .where(Term.vocabulary == Vocabulary.CATEGORY)
+            .order_by(Term.position, norwegian_order(Term.label_nb))
+        )
+    )
+    counts = published_per_term(categories)
+    rows = [(term, counts.get(term.id, 0)) for term in categories]
+    return sorted((row for row in rows if row[1]), key=lambda row: -row[1])[:limit]

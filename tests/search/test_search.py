@@ -240,7 +240,7 @@ def test_the_reviewed_synonyms_no_longer_overreach(ctx):
 def test_the_topics_a_search_names_count_exactly_the_published_cases_carrying_them(app):
     """The counts beside related topics come from the index's facet table: after a case is
     unpublished they are still the database's count of published cases, for every topic."""
-    from portal.search.related import _published_per_term
+    from portal.search.related import published_per_term
 
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.terms.any())).first()
@@ -255,5 +255,5 @@ def test_the_topics_a_search_names_count_exactly_the_published_cases_carrying_th
                 .group_by(case_terms.c.term_id)
             ).all()
         )
-        assert _published_per_term(terms) == expected
+        assert published_per_term(terms) == expected
         assert any(count > 1 for count in expected.values())

@@ -33,6 +33,28 @@ def test_zero_results_page_helps(client):
     assert "Populære kategorier" in html
 
 
+def test_the_popular_categories_are_those_with_most_published_cases(app, client):
+    from sqlalchemy import func, select
+
+    from portal.cases.models import Case, CaseStatus, case_terms
+    from portal.extensions import db
+    from portal.taxonomy.models import Term, Vocabulary
+
+    html = client.get("/eksempler/?q=finnesikkeiindeksen").get_data(as_text=True)
+    shown = re.findall(r'kategori=([\w-]+)">[^<]+</a> <span class="count">(\d+) eksempl', html)
+    with app.app_context():
+        counts = db.session.execute(
+            select(Term.slug, func.count())
+            .join(case_terms, case_terms.c.term_id == Term.id)
+            .join(Case, Case.id == case_terms.c.case_id)
+            .where(Term.vocabulary == Vocabulary.CATEGORY, Case.status == CaseStatus.PUBLISHED)
+            .group_by(Term.slug)
+        ).all()
+    assert len(shown) == min(6, len(counts)) and len(shown) > 2
+    assert [int(n) for _, n in shown] == sorted((n for _, n in counts), reverse=True)[: len(shown)]
+    assert all(dict(counts)[slug] == int(n) for slug, n in shown)
+
+
 def test_removing_a_chip_keeps_the_text_and_other_filters(client):
     html = client.get("/eksempler/?q=ombruk&kategori=bygg-og-anlegg&mal=sirkular-okonomi").get_data(
         as_text=True
