@@ -80,7 +80,7 @@ def composed_norwegian_analyzer():
     )
 
 
-WORD_PATTERN = re.compile(WORD_REGEX)
+_WORD = re.compile(WORD_REGEX)
 
 
 class NorwegianAnalyzer(Tokenizer):
@@ -110,7 +110,7 @@ class NorwegianAnalyzer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        matches = WORD_PATTERN.finditer(value) if tokenize else [None]
+        matches = _WORD.finditer(value) if tokenize else [None]
         pos = start_pos  # position among kept words
         raw_pos = start_pos - 1  # position among all words
         for match in matches:

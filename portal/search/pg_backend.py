@@ -35,10 +35,11 @@ from portal.search.backend import (
     SearchResult,
     VerifyReport,
 )
+from portal.search.excerpts import highlights_of
 from portal.search.pg_tables import search_documents as docs
 from portal.search.pg_tables import search_facets, search_spellings, search_terms
 from portal.search.pg_text import RANK_WEIGHTS, tsquery
-from portal.search.presenting import LiveWordsCorrector, highlights_of, suggest_spelling
+from portal.search.presenting import LiveWordsCorrector, suggest_spelling
 from portal.taxonomy.facets import FACET_FIELDS
 
 SUGGESTION_CANDIDATES = 40

@@ -14,7 +14,8 @@ import numpy as np
 from portal.search import query as query_mod
 from portal.search import whoosh_postings
 from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
-from portal.search.presenting import highlights_of, suggest_spelling
+from portal.search.excerpts import highlights_of
+from portal.search.presenting import suggest_spelling
 from portal.search.whoosh_facets import mask, mask_of, members
 from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_scoring import (

@@ -1,15 +1,16 @@
-"""Highlighting: the marked words and passages are exactly Whoosh's own."""
+"""Excerpts: the marked words and passages are exactly Whoosh's own."""
 
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
 from whoosh.highlight import ContextFragmenter, WholeFragmenter, highlight
 
-from portal.search.analysis import analyse, norwegian_analyzer
-from portal.search.presenting import EscapingFormatter, highlights_of
+from portal.search.analysis import WORD_REGEX, analyse, norwegian_analyzer, term_of
+from portal.search.excerpts import EscapingFormatter, highlights_of
 
 SEED_CASES = sorted((Path(__file__).parents[2] / "seed" / "cases").glob("*.yaml"))
 
@@ -68,3 +69,37 @@ def test_a_body_longer_than_whooshs_limit_is_cut_where_whoosh_cuts_it():
         assert highlights_of(stored, terms) == whoosh_highlights(stored, terms)
     assert highlights_of(stored, frozenset({"sluttord"})) == {}
     assert highlights_of(stored, frozenset(analyse("møbler")))["body"].count("<mark>") == 2
+    # A passage still open at the limit ends with the word that crossed it.
+    body = "ord " * 8190 + "møbler " + "langtordetter " * 20
+    stored = {"title": "Tittel", "body": body}
+    assert highlights_of(stored, frozenset(analyse("møbler"))) == whoosh_highlights(
+        stored, frozenset(analyse("møbler"))
+    )
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_random_texts_give_whooshs_passages(seed):
+    """Texts of words long and short (some longer than a passage), stop words, numbers and
+    punctuation, with the searched words close together, far apart or absent."""
+    rng = random.Random(seed)
+    vocabulary = ["møbler", "kommunen", "og", "i", "avtale", "3,5", "leverandør", "x",
+                  "gjenbruk", "anskaffelsesstrategiarbeidet", "å", "Bonus-malus", "kr.",
+                  "a" * 75, "b" * 230, "renhold", "«ombruk»", "2024"]  # fmt: skip
+    weights = [rng.random() for _ in vocabulary]
+    text = " ".join(rng.choices(vocabulary, weights, k=rng.randint(0, 900)))
+    searched = rng.sample(["møbler", "renhold", "avtale", "a" * 75, "b" * 230, "og", "x", "kr"],
+                          rng.randint(1, 3))  # fmt: skip
+    terms = frozenset(term_of(w)[0] for word in searched for w in re.findall(WORD_REGEX, word))
+    if seed % 2:  # a passage with no context before it
+        text = f"{searched[0]} {text}"
+    stored = {"title": text[:300], "summary": "", "body": text}
+    assert highlights_of(stored, terms) == whoosh_highlights(stored, terms)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_passage_with_no_words_before_it_has_twice_the_context_after(seed):
+    rng = random.Random(seed)
+    filler = ["kommunen", "og", "i", "avtale", "3,5", "x", "gjenbruk", "kr.", "2024", "å"]
+    stored = {"title": "Tittel", "body": " ".join(["møbler", *rng.choices(filler, k=80)])}
+    terms = frozenset(analyse("møbler"))
+    assert highlights_of(stored, terms) == whoosh_highlights(stored, terms)

@@ -1,0 +1,173 @@
+"""Excerpts of a hit: its title and summary with the searched words marked, or passages of its
+body that show them.
+
+What is shown is exactly what `whoosh.highlight.highlight()` gives with the Norwegian analyzer,
+`WholeFragmenter` for title and summary, `ContextFragmenter(maxchars=220, surround=70)` for the
+body, Whoosh's default fragment scorer and order, and `EscapingFormatter`
+(`tests/search/test_excerpts.py` compares them). Whoosh gets there by running the analyzer over
+the whole text and walking every word through a chain of generators; a body of a few hundred
+words cost more than scoring the search. Here the words and their places come from one regular
+expression split, a word's index term is looked up (`analysis.term_of`), and the fragmenter's
+rules are followed word by word only around matched words: between passages nothing happens
+that the next passage depends on, except which of the last words lie within `surround`
+characters, and that is a bisection.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from itertools import accumulate
+from typing import Any
+
+from markupsafe import Markup, escape
+from whoosh.highlight import (
+    DEFAULT_CHARLIMIT,
+    FIRST,
+    BasicFragmentScorer,
+    Formatter,
+    Fragment,
+    get_text,
+    top_fragments,
+)
+
+from portal.search.analysis import WORD_REGEX, term_of
+
+TITLE_FIELDS = ("title", "summary")
+PASSAGE_CHARS = 220  # a body passage's words (ContextFragmenter's maxchars)
+SURROUND = 70  # characters of context around its first and last marked word
+PASSAGES = 2
+_SPLIT = re.compile(f"({WORD_REGEX})")
+_SCORER = BasicFragmentScorer()
+
+
+class EscapingFormatter(Formatter):
+    """Highlights matched words with <mark>; everything else is HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{escape(get_text(text, token, replace))}</mark>"
+
+
+class _Word:
+    """A marked word as Whoosh's fragments hold it."""
+
+    __slots__ = ("startchar", "endchar", "text", "boost")
+
+    def __init__(self, startchar: int, endchar: int, text: str) -> None:
+        self.startchar, self.endchar, self.text, self.boost = startchar, endchar, text, 1.0
+
+
+class _Words:
+    """A text's words: where each starts and ends, and which the search asked for."""
+
+    def __init__(self, text: str, terms: frozenset[str]) -> None:
+        pieces = _SPLIT.split(text)  # gap, word, gap, word, …, gap
+        ends = list(accumulate(map(len, pieces)))
+        self.starts = ends[0:-1:2]
+        self.ends = ends[1::2]
+        self.terms = [term_of(word)[0] for word in pieces[1::2]]
+        self.marked = [i for i, term in enumerate(self.terms) if term in terms]
+
+    def word(self, i: int) -> _Word:
+        return _Word(self.starts[i], self.ends[i], self.terms[i])
+
+
+def highlights_of(stored: Mapping[str, Any], terms: frozenset[str]) -> dict[str, str]:
+    """Title and summary whole, matched words marked; when the summary shows none of them,
+    up to two passages of the body that do (reading the body is most of the cost, and a
+    second passage says nothing the marked summary does not)."""
+    formatter = EscapingFormatter()
+    out: dict[str, str] = {}
+    for fieldname in (*TITLE_FIELDS, "body"):
+        if fieldname == "body" and "summary" in out:
+            break
+        text = stored.get(fieldname) or ""
+        words = _Words(text, terms)
+        if not words.marked:
+            continue
+        if fieldname == "body":
+            fragments = _passages(text, words)
+            top = PASSAGES
+        else:
+            fragments = [_whole(text, words)]
+            top = 1
+        marked = formatter.format(top_fragments(fragments, top, _SCORER, FIRST))
+        if "<mark>" in marked:
+            out[fieldname] = Markup(marked)  # noqa: S704 - EscapingFormatter escapes
+    return out
+
+
+def _whole(text: str, words: _Words) -> Fragment:
+    """WholeFragmenter: the whole text, its marked words up to Whoosh's limit."""
+    within = bisect_right(words.ends, DEFAULT_CHARLIMIT)
+    return Fragment(text, [words.word(i) for i in words.marked if i < within])
+
+
+def _passages(text: str, words: _Words) -> list[Fragment]:
+    """ContextFragmenter's passages, rule for rule (its `fragment_tokens`), visiting only the
+    words of each passage and the word after it."""
+    starts, ends, marked = words.starts, words.ends, words.marked
+    is_marked = set(marked)
+    count = bisect_right(ends, DEFAULT_CHARLIMIT)  # Whoosh stops at the first word past it
+    # A passage the limit cuts off ends with the word that crossed it.
+    last_end = ends[count] if count < len(ends) else (ends[-1] if ends else 0)
+    out: list[Fragment] = []
+    i = 0  # the word at hand
+    since = 0  # the first word that may be context before the next passage
+    countdown = -1  # < 0: outside a passage; 0: a passage has just ended at this word
+    while i < count:
+        if countdown < 0:  # outside a passage: on to the next marked word
+            at = bisect_left(marked, i)
+            if at == len(marked) or marked[at] >= count:
+                break
+            i = marked[at]
+            # Context: the words since the last passage that start at most `SURROUND`
+            # characters before the end of the word before this one.
+            context = bisect_left(starts, ends[i - 1] - SURROUND, since, i) if i > since else i
+        else:  # right after a passage: no context, and an unmarked word is not kept for one
+            context = i
+        size = ends[i] - starts[i]
+        if size > PASSAGE_CHARS or (countdown == 0 and i not in is_marked):
+            countdown = -size  # an empty passage, which scores nothing
+            i += 1
+            since = i
+            continue
+        countdown = SURROUND
+        if context < i:
+            first = starts[context]
+        else:
+            first = starts[i]
+            countdown += SURROUND
+        tokens = [words.word(i)]
+        length = 0
+        while True:  # word i belongs to the passage
+            length += size
+            countdown -= size
+            if countdown <= 0:
+                out.append(_fragment(text, tokens, first, ends[i]))
+                i += 1
+                since = i
+                break
+            i += 1
+            if i >= count:
+                out.append(_fragment(text, tokens, first, last_end))
+                return out
+            size = ends[i] - starts[i]
+            if length + size > PASSAGE_CHARS:
+                countdown = 0
+            elif i in is_marked:
+                countdown = SURROUND
+                tokens.append(words.word(i))
+    return out
+
+
+def _fragment(text: str, tokens: list[_Word], first: int | None, end: int) -> Fragment:
+    """mkfrag: from the first word of context to the end, within the text."""
+    start = first if first is not None else (tokens[0].startchar if tokens else 0)
+    return Fragment(text, tokens, max(0, start), min(len(text), end))
