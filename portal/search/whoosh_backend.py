@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from flask import g, has_request_context
 
 from portal.search import query as query_mod
 from portal.search import whoosh_postings
@@ -43,7 +44,21 @@ class WhooshBackend(IndexStore):
         self._lock = threading.Lock()
 
     def _state_now(self) -> SearcherState:
-        """The process's searcher, reopened when CURRENT moved and refreshed when written."""
+        """The process's searcher, reopened when CURRENT moved and refreshed when written.
+
+        Looked at once per request: a page reads one generation of the index throughout
+        (its count, facets, hits and related topics agree), and the files are not asked
+        again for each part of it. What this process writes is seen at once."""
+        if not has_request_context():
+            return self._state_checked()
+        seen = g.get("whoosh_state")
+        if seen is not None and seen[0] is self and seen[1] == self.writes:
+            return seen[2]
+        state = self._state_checked()
+        g.whoosh_state = (self, self.writes, state)
+        return state
+
+    def _state_checked(self) -> SearcherState:
         with self._lock:
             name = self.current_name()
             if self._state is None or self._state.name != name or name is None:

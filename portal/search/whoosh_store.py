@@ -62,6 +62,7 @@ class IndexStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._fork_guard: _DieWithParent | None = None
+        self.writes = 0  # what this process has written or swapped in (see _state_now)
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -90,6 +91,7 @@ class IndexStore:
         tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
         tmp.write_text(name)
         os.replace(tmp, self.pointer)
+        self.writes += 1
 
     def ensure(self) -> None:
         """Create an empty live index if there is none."""
@@ -132,6 +134,7 @@ class IndexStore:
             writer.commit()
             # The new segment's (and a merged one's) postings as arrays, for the searches.
             whoosh_postings.write_missing(ix, str(self.root / name), exclude=before)
+            self.writes += 1
             return
         raise RuntimeError("the search index kept changing under the writer")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,31 @@ def test_publishing_indexes_and_unpublishing_removes(app, factory):
         _case(slug).status = CaseStatus.UNPUBLISHED
         db.session.commit()
     assert _found(app, "kantinedrift") == []
+
+
+@pytest.mark.whoosh
+def test_a_request_reads_one_index_generation_and_sees_its_own_writes(app, factory):
+    """Within a request the index is looked at once (every part of a page agrees), but what
+    the request itself commits is searchable at once; the next request sees another worker's
+    writes."""
+    from portal.search.whoosh_backend import WhooshBackend
+
+    def found() -> list[str]:
+        return [h.slug for h in search_cases(SearchRequest(text="kantinedrift")).hits]
+
+    with factory.committing() as f:
+        slug = f.case(status=CaseStatus.DRAFT, title="Kantinedrift med lokal mat").slug
+    with app.test_request_context("/eksempler/"):
+        assert found() == []
+        _case(slug).status = CaseStatus.PUBLISHED
+        db.session.commit()
+        assert found() == [slug]
+        # Another worker (another backend on the same directory) unpublishes it.
+        other = WhooshBackend(backend().root, backend().synonym_file.path)
+        other.apply([], {str(_case(slug).id): time.time_ns()})
+        assert found() == [slug]  # this request's generation
+    with app.test_request_context("/eksempler/"):
+        assert found() == []  # the next one's
 
 
 def test_edits_reach_the_index(app, factory):
