@@ -6,6 +6,7 @@ from its own validated arguments and shares only `facet_rows`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
@@ -23,6 +24,26 @@ from portal.taxonomy.facets import FACETS
 from portal.taxonomy.models import Term
 
 SORT_PARAMS = {"relevans": "relevance", "nyeste": "newest"}
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """One value of a facet as the filter form offers it."""
+
+    value: str
+    label: str
+    count: int
+    chosen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FacetRow:
+    """A facet with its values (attributes rather than a dictionary: the page reads each of
+    a hundred values' four fields, and a template's attribute lookup on a dictionary fails
+    over to an item lookup each time)."""
+
+    facet: Any
+    values: list[FacetValue]
 
 
 def request_from_args(args: Any, *, per_page: int = 20) -> SearchRequest:
@@ -133,7 +154,7 @@ def term_order() -> dict[tuple[str, str], int]:
 
 def facet_rows(
     counts: dict[str, dict[str, int]], filters: dict[str, tuple[str, ...]], language: str
-) -> list[dict[str, Any]]:
+) -> list[FacetRow]:
     """Facets for display: values with labels and counts; chosen values always included."""
     labels = label_map(language)
     order = term_order()
@@ -152,17 +173,10 @@ def facet_rows(
                 values, key=lambda v: norwegian_sort_key(labels[facet.field].get(v, v))
             )
         rows.append(
-            {
-                "facet": facet,
-                "values": [
-                    {
-                        "value": v,
-                        "label": labels[facet.field].get(v, v),
-                        "count": values[v],
-                        "chosen": v in chosen,
-                    }
-                    for v in ordered
-                ],
-            }
-        )
+            FacetRow(
+                facet,
+                [FacetValue(v, labels[facet.field].get(v, v), values[v], v in chosen)
+                 for v in ordered],
+            )
+        )  # fmt: skip
     return rows

@@ -64,18 +64,25 @@ class _Word:
 
 
 class _Words:
-    """A text's words: where each starts and ends, and which the search asked for."""
+    """A text's words: where each starts and ends, and which the search asked for.
+
+    Each different word is looked up once; where and how long the words are is worked out
+    only for a text that has a searched word."""
 
     def __init__(self, text: str, terms: frozenset[str]) -> None:
         pieces = _SPLIT.split(text)  # gap, word, gap, word, …, gap
-        ends = list(accumulate(map(len, pieces)))
-        self.starts = ends[0:-1:2]
-        self.ends = ends[1::2]
-        self.terms = [term_of(word)[0] for word in pieces[1::2]]
-        self.marked = [i for i, term in enumerate(self.terms) if term in terms]
+        words = pieces[1::2]
+        wanted = {word: term for word in set(words) if (term := term_of(word)[0]) in terms}
+        self.marked = [i for i, word in enumerate(words) if word in wanted] if wanted else []
+        if self.marked:
+            ends = list(accumulate(map(len, pieces)))
+            self.starts = ends[0:-1:2]
+            self.ends = ends[1::2]
+            self._terms = [wanted[words[i]] for i in self.marked]
 
     def word(self, i: int) -> _Word:
-        return _Word(self.starts[i], self.ends[i], self.terms[i])
+        """A marked word (as a fragment holds it)."""
+        return _Word(self.starts[i], self.ends[i], self._terms[bisect_left(self.marked, i)])
 
 
 def highlights_of(stored: Mapping[str, Any], terms: frozenset[str]) -> dict[str, str]:
