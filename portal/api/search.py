@@ -138,8 +138,9 @@ class Search(MethodView):
                 for case, highlights in load_hits(result)
             ],
             "facets": {
-                row.facet.api: [{"value": v.value, "label": v.label, "count": v.count}
-                                for v in row.values]  # fmt: skip
+                row.facet.api: [
+                    {"value": v.value, "label": v.label, "count": v.count} for v in row.values
+                ]  # fmt: skip
                 for row in rows
             },
             "suggestion": result.suggestion,

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Flask, current_app, g, request, session
 from werkzeug.http import http_date, quote_etag
@@ -127,6 +128,7 @@ def page_key(asked: Request, language: str) -> tuple:
     return (content, _index_generation(), language, asked.scheme, asked.host, asked.full_path)
 
 
+@lru_cache(maxsize=4096)  # asked for every page the front door answers
 def etag_of(key: tuple) -> str:
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 

@@ -4,7 +4,9 @@ highlights, spelling) on top of the store that writes it."""
 from __future__ import annotations
 
 import heapq
+import os
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,9 @@ from portal.search.whoosh_state import SearcherState
 from portal.search.whoosh_store import IndexStore
 from portal.taxonomy.facets import FACET_FIELDS
 
+# Seconds after which a file's time is trusted to move with any further change (_marks).
+SETTLED = 2
+
 
 class WhooshBackend(IndexStore):
     """Search backend on a Whoosh index in `root`."""
@@ -42,6 +47,7 @@ class WhooshBackend(IndexStore):
         self.synonym_file = query_mod.SynonymFile(synonyms_path)
         self._state: SearcherState | None = None
         self._lock = threading.Lock()
+        self._unchanged_since: tuple | None = None
 
     def _state_now(self) -> SearcherState:
         """The process's searcher, reopened when CURRENT moved and refreshed when written.
@@ -60,6 +66,9 @@ class WhooshBackend(IndexStore):
 
     def _state_checked(self) -> SearcherState:
         with self._lock:
+            marks = self._marks()
+            if marks is not None and marks == self._unchanged_since:
+                return self._state  # type: ignore[return-value]
             name = self.current_name()
             if self._state is None or self._state.name != name or name is None:
                 if self._state is not None:
@@ -68,7 +77,26 @@ class WhooshBackend(IndexStore):
                 self._state = SearcherState(opened_name, ix)
             else:
                 self._state.refresh_if_changed()
+            self._unchanged_since = self._marks()
             return self._state
+
+    def _marks(self) -> tuple | None:
+        """What any change to the live index changes: the CURRENT pointer (replaced by a
+        rebuild) and the index's directory (every commit writes a new table of contents into
+        it), and what this process wrote. Two stat calls instead of reading CURRENT and
+        listing the directory on every request. None while either changed in the last
+        `SETTLED` seconds: file times are coarse, so a change soon after a look might not move
+        them, and then the files are read as before."""
+        if self._state is None:
+            return None
+        try:
+            pointer = os.stat(self.pointer)
+            folder = os.stat(self.root / self._state.name)
+        except OSError:
+            return None
+        if time.time_ns() - max(pointer.st_mtime_ns, folder.st_mtime_ns) < SETTLED * 10**9:
+            return None
+        return (pointer.st_ino, pointer.st_mtime_ns, folder.st_mtime_ns, self.writes)
 
     def close(self) -> None:
         with self._lock:

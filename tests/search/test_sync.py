@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import time
 from pathlib import Path
@@ -67,6 +68,46 @@ def test_a_request_reads_one_index_generation_and_sees_its_own_writes(app, facto
         assert found() == [slug]  # this request's generation
     with app.test_request_context("/eksempler/"):
         assert found() == []  # the next one's
+
+
+@pytest.mark.whoosh
+def test_an_index_unchanged_for_a_while_is_not_read_again_yet_every_change_is_seen(app, factory):
+    """A worker trusts the index's file times once they are a few seconds old (instead of
+    reading CURRENT and listing the directory on every request); another worker's commit and
+    another worker's rebuild are still seen by the next request."""
+    from portal.search.sync import published_documents
+    from portal.search.whoosh_backend import WhooshBackend
+
+    with factory.committing() as f:
+        slug = f.case(title="Kantinedrift med lokal mat").slug
+    with app.app_context():
+        ours = backend()
+    other = WhooshBackend(ours.root, ours.synonym_file.path)  # another worker
+
+    def settle(*, pointer: bool = True) -> None:
+        long_ago = time.time() - 60
+        for path in (ours.pointer, ours.root / ours.current_name())[0 if pointer else 1 :]:
+            os.utime(path, (long_ago, long_ago))
+
+    settle()
+    assert _found(app, "kantinedrift") == [slug]
+    with app.app_context():
+        assert ours._marks() is not None and ours._marks() == ours._unchanged_since
+        other.apply([], {str(_case(slug).id): time.time_ns()})
+        assert ours._marks() is None  # changed a moment ago: not trusted yet
+    settle(pointer=False)  # as if that commit were a minute old, yet after our last look
+    assert _found(app, "kantinedrift") == []
+    with app.app_context():
+        _case(slug).title = "Kantinedrift med sesongmat"
+        db.session.commit()
+        documents = list(published_documents())
+    settle()
+    assert _found(app, "sesongmat") == [slug]
+    with other.rebuilding():
+        retired = other.rebuild(iter([d for d in documents if d["slug"] != slug]), 0)
+    settle()
+    assert _found(app, "sesongmat") == []  # the old directory itself did not change
+    other.drop(retired)
 
 
 def test_edits_reach_the_index(app, factory):
