@@ -48,6 +48,7 @@ class WhooshBackend(IndexStore):
         self._state: SearcherState | None = None
         self._lock = threading.Lock()
         self._unchanged_since: tuple | None = None
+        self._pointer_path = str(self.pointer)
 
     def _state_now(self) -> SearcherState:
         """The process's searcher, reopened when CURRENT moved and refreshed when written.
@@ -90,8 +91,8 @@ class WhooshBackend(IndexStore):
         if self._state is None:
             return None
         try:
-            pointer = os.stat(self.pointer)
-            folder = os.stat(self.root / self._state.name)
+            pointer = os.stat(self._pointer_path)
+            folder = os.stat(self._state.folder)
         except OSError:
             return None
         if time.time_ns() - max(pointer.st_mtime_ns, folder.st_mtime_ns) < SETTLED * 10**9:

@@ -48,6 +48,7 @@ class SearcherState:
     def __init__(self, name: str, ix) -> None:
         self.name = name
         self.ix = ix
+        self.folder = getattr(ix.storage, "folder", "")  # the index's directory
         self.searcher = ix.searcher()
         # Kept across generations, per segment: what scoring reads (field lengths, postings
         # arrays) and the prose fields' words.
