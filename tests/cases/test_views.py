@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.cases.models import Case, CaseStatus
@@ -34,6 +35,17 @@ def test_case_list_paginates(app, client):
     last = client.get("/eksempler/?side=4").get_data(as_text=True)
     assert last.count('class="card"') == 3
     assert client.get("/eksempler/?side=99").status_code == 404
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 5, 7, 8, 9])
+def test_page_links_are_the_first_the_last_and_two_either_side(app, client, page):
+    app.config["CASES_PER_PAGE"] = 2  # the 18 seed cases on 9 pages
+    html = client.get(f"/eksempler/?side={page}").get_data(as_text=True)
+    nav = html.split('class="pagination"')[1].split("</nav>")[0]
+    shown = [int(n) for n in re.findall(r'aria-label="Side (\d+)"|aria-current="page">(\d+)', nav)
+             for n in n if n]  # fmt: skip
+    assert shown == sorted({1, 9} | {n for n in range(page - 2, page + 3) if 1 <= n <= 9})
+    assert ('rel="prev"' in nav) == (page > 1) and ('rel="next"' in nav) == (page < 9)
 
 
 def test_case_page_shows_results_and_the_goals_it_supports(client):
