@@ -9,9 +9,11 @@ Draft strategies appear only to their own organisation, as everywhere else.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import func, select
@@ -50,9 +52,33 @@ class Related:
         return bool(self.terms or self.organizations or self.goals)
 
 
-def _contains(words: str, sequence: tuple[str, ...]) -> bool:
-    """Whether the words (analysed, joined by spaces, a space at each end) hold the sequence."""
-    return _pattern(sequence).search(words) is not None
+@dataclass(frozen=True)
+class _Corpus:
+    """Candidates' analysed words (each joined by spaces, a space at each end), one candidate
+    a line: a search's word is looked for in all of them with one pass of its pattern (a
+    match never spans a line break), not one search per candidate."""
+
+    text: str
+    starts: list[int]  # where each candidate's line begins
+
+    @classmethod
+    def of(cls, words: list[str]) -> _Corpus:
+        starts = list(accumulate((len(w) + 1 for w in words[:-1]), initial=0)) if words else []
+        return cls("\n".join(words), starts)
+
+    def matching(self, units: list[list[tuple]]) -> list[int]:
+        """The candidates (by place) that hold, for every unit, one of its options."""
+        found: set[int] | None = None
+        for unit in units:
+            here = {
+                bisect_right(self.starts, match.start()) - 1
+                for option in unit
+                for match in _pattern(option).finditer(self.text)
+            }
+            found = here if found is None else found & here
+            if not found:
+                return []
+        return sorted(found or ())
 
 
 @lru_cache(maxsize=4096)
@@ -100,13 +126,21 @@ class _Candidates:
     terms: list[tuple[int, str]]  # in display order
     organizations: list[tuple[int, str]]  # in Norwegian order
     goals: list[tuple[int, int, str]]  # (goal, strategy, words), strategy order
+    corpora: tuple[_Corpus, _Corpus, _Corpus] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corpora", (
+            _Corpus.of([words for _id, words in self.terms]),
+            _Corpus.of([words for _id, words in self.organizations]),
+            _Corpus.of([words for _goal, _strategy, words in self.goals]),
+        ))  # fmt: skip
 
 
 # Analysed words by text, across content generations: an edit to one case must not make the
 # next search analyse every topic, organisation and goal again (a pure function of the text).
 @lru_cache(maxsize=50_000)
 def _analysed(text: str) -> str:
-    """The text's analysed words, joined by spaces, with a space at each end (see _contains)."""
+    """The text's analysed words, joined by spaces, with a space at each end (see _Corpus)."""
     return f" {' '.join(analyse(text))} "
 
 
@@ -154,10 +188,6 @@ def _goal_candidates() -> list[tuple[int, int, str]]:
     ]  # fmt: skip
 
 
-def _matches(words: str, units: list[list[tuple]]) -> bool:
-    return all(any(_contains(words, option) for option in unit) for unit in units)
-
-
 def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     parsed = query_mod.parse(text)
     related = Related()
@@ -165,7 +195,8 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
         return related
     units = query_mod.units(parsed, synonyms=synonyms)
     candidates = _candidates()
-    term_ids = [term_id for term_id, tokens in candidates.terms if _matches(tokens, units)]
+    term_corpus, organization_corpus, goal_corpus = candidates.corpora
+    term_ids = [candidates.terms[i][0] for i in term_corpus.matching(units)]
     if term_ids:
         terms = db.session.scalars(select(Term).where(Term.id.in_(term_ids))).all()
         counts = published_per_term(terms)
@@ -173,14 +204,13 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
         order = {term_id: i for i, term_id in enumerate(term_ids)}
         terms = sorted(terms, key=lambda t: (-counts.get(t.id, 0), order[t.id]))[:LIMIT]
         related.terms = [(term, counts.get(term.id, 0)) for term in terms]
-    org_ids = [org_id for org_id, tokens in candidates.organizations
-               if _matches(tokens, units)][:LIMIT]  # fmt: skip
+    org_ids = [candidates.organizations[i][0]
+               for i in organization_corpus.matching(units)][:LIMIT]  # fmt: skip
     if org_ids:
         organizations = {o.id: o for o in db.session.scalars(
             select(Organization).where(Organization.id.in_(org_ids)))}  # fmt: skip
         related.organizations = [organizations[i] for i in org_ids if i in organizations]
-    matched = [(goal_id, strategy_id) for goal_id, strategy_id, tokens in candidates.goals
-               if _matches(tokens, units)]  # fmt: skip
+    matched = [candidates.goals[i][:2] for i in goal_corpus.matching(units)]
     if matched:
         # Draft strategies only to their own organisation, as everywhere.
         visible = set(db.session.scalars(

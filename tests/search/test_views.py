@@ -213,3 +213,27 @@ def test_filters_for_a_range_of_years_and_for_measured_results(app, client):
     assert "Filtrer" in page and "(2 aktive)" in page
     assert "Med målte resultater" in page
     assert client.get("/api/v1/search?year_from=1800").status_code == 422
+
+
+def test_topics_organisations_and_goals_are_found_as_matching_each_one_would(app):
+    """The search's words are looked for in all candidates at once: the same candidates, in
+    the same order, as looking in each one's words by itself."""
+    from portal.search import query as query_mod
+    from portal.search.engine import backend
+    from portal.search.related import _candidates, _pattern
+
+    texts = ["samspill", "e-handel", "Bergen", "ombruk møbler", "klima miljø", "bonus malus",
+             "innovasjon leverandør dialog", "avfall", "kommune", "strategi anskaffelser"]  # fmt: skip
+    with app.test_request_context():
+        candidates = _candidates()
+        groups = (candidates.terms, candidates.organizations, candidates.goals)
+        found_any = 0
+        for text in texts:
+            units = query_mod.units(query_mod.parse(text), synonyms=backend().synonyms())
+            for group, corpus in zip(groups, candidates.corpora, strict=True):
+                one_by_one = [i for i, row in enumerate(group)
+                              if all(any(_pattern(option).search(row[-1]) for option in unit)
+                                     for unit in units)]  # fmt: skip
+                assert corpus.matching(units) == one_by_one, text
+                found_any += len(one_by_one)
+        assert found_any > 20
