@@ -84,7 +84,8 @@ class FrontDoor:
                 language = language_of(asked.cookies, self.app.config)
                 key = page_key(asked, language)
                 entry = None if g.get("page_uncacheable") else store().get(key)
-                if entry is None:
+                if entry is None:  # Flask renders it, and need not read the generation again
+                    asked.environ[generation.FRONT_DOOR_READ] = g.content_generation
                     return None
                 return self._answer(entry.body, entry.content_type, key, asked)
             except Exception:  # Flask answers instead, with its error handling

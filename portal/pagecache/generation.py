@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ PUBLIC_CONTENT = (
     Measurement, CaseGoalLink,
 )  # fmt: skip
 BUMPED = "content_generation_bumped"
+FRONT_DOOR_READ = "eksempelbanken.content_generation"  # WSGI environ key
 STATE_ID = 1
 _STATE = ContentState.__table__
 _CURRENT = select(_STATE.c.generation, _STATE.c.changed_at).where(_STATE.c.id == bindparam("id"))
@@ -50,13 +51,19 @@ def read(connection: Connection) -> tuple[int, datetime | None]:
 def current() -> tuple[int, datetime | None]:
     """This request's view of the generation and when it changed (read once per request)."""
     cached = g.get("content_generation")
+    if cached is not None:
+        return cached
+    if has_request_context():
+        # Read by the front door just before, for a page it does not keep (once: a change
+        # made by this request moves the generation, and then it is read again).
+        cached = request.environ.pop(FRONT_DOOR_READ, None)
     if cached is None:
         try:
             cached = read(db.session.connection())
         except SQLAlchemyError:
             db.session.rollback()
             cached = (0, None)
-        g.content_generation = cached
+    g.content_generation = cached
     return cached
 
 

@@ -17,7 +17,7 @@ from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.cases.models import Case, case_terms
 from portal.cases.permissions import visible_cases
@@ -219,7 +219,7 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
         goal_ids = [goal_id for goal_id, strategy_id in matched if strategy_id in visible][:LIMIT]
         goals = {g.id: g for g in db.session.scalars(
             select(StrategyGoal).where(StrategyGoal.id.in_(goal_ids))
-            .options(selectinload(StrategyGoal.strategy)))}  # fmt: skip
+            .options(joinedload(StrategyGoal.strategy)))}  # fmt: skip
         related.goals = [RelatedGoal(goal=goals[i], strategy=goals[i].strategy)
                          for i in goal_ids if i in goals]  # fmt: skip
     return related

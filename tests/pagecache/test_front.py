@@ -88,3 +88,30 @@ def test_a_forged_session_cookie_is_not_taken_for_a_signed_in_one(app, client, f
     page = client.get(SIRKULA)
     assert page.status_code == 200 and "Logg inn" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_page_flask_renders_after_the_front_door_is_kept_under_the_generation_it_shows(
+    app, client, factory
+):
+    """The front door's reading of the content generation is handed to Flask for a page it
+    does not keep, once: a change the request itself makes is read again, and a page is never
+    kept under a generation older than its content."""
+    from sqlalchemy import select
+
+    from portal.cases.models import Case
+    from portal.extensions import db
+    from portal.pagecache import generation
+
+    with app.app_context():
+        before = generation.read(db.session.connection())
+    with app.test_request_context("/", environ_base={generation.FRONT_DOOR_READ: before}):
+        assert generation.current() == before
+        case = db.session.scalars(select(Case).where(Case.slug == SIRKULA.rsplit("/", 1)[1])).one()
+        case.title = "Sirkula sparte millioner i samme forespørsel"
+        db.session.commit()  # this request's own change
+        assert generation.current()[0] > before[0]
+    first = client.get("/").get_data(as_text=True)  # rendered through the front door's miss
+    with factory.committing() as f:
+        f.case(title="Kantinedrift med sesongmat")
+    again = client.get("/").get_data(as_text=True)
+    assert "Kantinedrift med sesongmat" in again and "Kantinedrift med sesongmat" not in first
