@@ -21,15 +21,10 @@ from portal.search.excerpts import highlights_of
 from portal.search.presenting import suggest_spelling
 from portal.search.whoosh_facets import mask, mask_of, members
 from portal.search.whoosh_schema import make_schema
-from portal.search.whoosh_scoring import (
-    CLOSE,
-    Leaves,
-    Matches,
-    match_scores,
-    settle_ties,
-)
+from portal.search.whoosh_scoring import CLOSE, Leaves, Matches, match_scores
 from portal.search.whoosh_state import SearcherState
 from portal.search.whoosh_store import IndexStore
+from portal.search.whoosh_ties import settle_ties
 from portal.taxonomy.facets import FACET_FIELDS
 
 # Seconds after which a file's time is trusted to move with any further change (_marks).

@@ -11,14 +11,15 @@ Phrases need positions, so Whoosh's matcher scores them.
 
 Addition in another order can change a sum in its last bit, and so the order of documents that
 Whoosh scores as equal. Documents near the last place of a page that score within rounding of
-each other are therefore scored again by Whoosh's matchers (`exact_scores`), and the page is
-ranked on those.
+each other are compared by what each word and phrase adds to their scores: where those parts
+are the same, the sums are equal in any order; where they differ, one document of each kind is
+scored again by Whoosh's matchers (whoosh_ties.py), and the page is ranked on
+those.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -154,7 +155,7 @@ def _leaf(top, leaf, query: q.Query, kept: dict, within: np.ndarray | None) -> M
     # Anything else: Whoosh's matcher scores it, with the top searcher's statistics.
     if within is not None:
         # Check positions only where the rest of the query matched.
-        leaf = _Within(leaf, within.tolist())
+        leaf = Within(leaf, within.tolist())
     matcher = query.matcher(leaf, top.context())
     found_here: Scores = {}
     while matcher.is_active():
@@ -168,7 +169,7 @@ def adds_up(query: q.Query) -> bool:
     return isinstance(query, q.Or | q.And) and len(query.subqueries) > 1
 
 
-class _Within:
+class Within:
     """A searcher whose postings leave out the documents not in `docnums`: a matcher built on
     it reads and scores (and for a phrase, decodes positions) only there. Its scores are the
     wrapped searcher's."""
@@ -342,66 +343,3 @@ def _length_bytes(reader, fieldname: str) -> np.ndarray:
 def _norms(avgfl: float, b: float, k1: float) -> np.ndarray:
     """BM25's length normalisation for each stored length byte, computed as Whoosh does."""
     return np.array([k1 * ((1 - b) + b * byte_to_length(i) / avgfl) for i in range(256)])
-
-
-def settle_ties(searcher, query: q.Query, near: Scores, leaves: Leaves) -> Scores:
-    """Whoosh's own scores for documents whose order rounding may have changed.
-
-    Near scores are only a problem where two documents score within rounding of each other
-    (`CLOSE`) but differently in Whoosh's order of addition. Two documents whose words and
-    phrases each score the same have the same sum in any order: they are equal, to the bit,
-    in Whoosh too. Only where near documents differ in what they add up is one document of
-    each such kind scored again by Whoosh's matcher (`exact_scores`), and its score given to
-    every near document of its kind.
-    """
-    in_order = sorted(near, key=lambda d: -near[d])
-    close = [
-        (a, b)
-        for a, b in itertools.pairwise(in_order)
-        if near[a] - near[b] <= max(abs(near[a]), 1.0) * CLOSE
-    ]
-    if not close or not adds_up(query):  # one term's score is Whoosh's to the bit
-        return {}
-    tied = sorted({d for pair in close for d in pair})
-    kind = dict(zip(tied, _parts_of(np.array(tied, dtype=np.int64), leaves), strict=True))
-    unsure = {kind[a] for a, b in close if kind[a] != kind[b]}
-    unsure |= {kind[b] for a, b in close if kind[a] != kind[b]}
-    if not unsure:
-        return {}
-    one_of = {kind[d]: d for d in tied if kind[d] in unsure}
-    exact = exact_scores(searcher, query, one_of.values())
-    return {d: exact[one_of[kind[d]]] for d in tied if kind[d] in unsure}
-
-
-def _parts_of(docs: np.ndarray, leaves: Leaves) -> list[tuple[float, ...]]:
-    """For each document, what each word or phrase adds to its score (0 where it is absent,
-    which adds nothing in any order)."""
-    columns = []
-    for parts in leaves.values():
-        found = [m for m in parts if len(m)]
-        column = np.zeros(len(docs))
-        if found:
-            all_docs = np.concatenate([m.docs for m in found])
-            all_scores = np.concatenate([m.scores for m in found])
-            order = np.argsort(all_docs, kind="stable")
-            all_docs, all_scores = all_docs[order], all_scores[order]
-            at = np.minimum(np.searchsorted(all_docs, docs), len(all_docs) - 1)
-            here = all_docs[at] == docs
-            column[here] = all_scores[at[here]]
-        columns.append(column)
-    if not columns:
-        return [() for _ in docs]
-    return [tuple(row) for row in np.column_stack(columns).tolist()]
-
-
-def exact_scores(searcher, query: q.Query, docnums: Iterable[int]) -> Scores:
-    """Whoosh's own scores for the given documents, as its matcher over the whole index adds
-    them up (the same tree of matchers, its postings limited to these documents)."""
-    # Without a context Whoosh builds the tree the full ranking used (unions of the terms'
-    # matchers, added up in that order).
-    matcher = query.matcher(_Within(searcher, set(docnums)))
-    found: Scores = {}
-    while matcher.is_active():
-        found[matcher.id()] = matcher.score()
-        matcher.next()
-    return found
