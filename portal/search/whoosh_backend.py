@@ -61,6 +61,7 @@ class WhooshBackend(IndexStore):
         return state
 
     def _state_checked(self) -> SearcherState:
+        """The searcher, after looking at the files (or only at their times: `_marks`)."""
         with self._lock:
             marks = self._marks()
             if marks is not None and marks == self._unchanged_since:

@@ -13,8 +13,7 @@ Addition in another order can change a sum in its last bit, and so the order of 
 Whoosh scores as equal. Documents near the last place of a page that score within rounding of
 each other are compared by what each word and phrase adds to their scores: where those parts
 are the same, the sums are equal in any order; where they differ, one document of each kind is
-scored again by Whoosh's matchers (whoosh_ties.py), and the page is ranked on
-those.
+scored again by Whoosh's matchers (whoosh_ties.py), and the page is ranked on those.
 """
 
 from __future__ import annotations
