@@ -78,11 +78,11 @@ class _Words:
             ends = list(accumulate(map(len, pieces)))
             self.starts = ends[0:-1:2]
             self.ends = ends[1::2]
-            self._terms = [wanted[words[i]] for i in self.marked]
+            self._words, self._wanted = words, wanted
 
     def word(self, i: int) -> _Word:
         """A marked word (as a fragment holds it)."""
-        return _Word(self.starts[i], self.ends[i], self._terms[bisect_left(self.marked, i)])
+        return _Word(self.starts[i], self.ends[i], self._wanted[self._words[i]])
 
 
 def highlights_of(stored: Mapping[str, Any], terms: frozenset[str]) -> dict[str, str]:

@@ -37,8 +37,7 @@ def settle_ties(searcher, query: q.Query, near: Scores, leaves: Leaves) -> Score
         return {}
     tied = sorted({d for pair in close for d in pair})
     kind = dict(zip(tied, _parts_of(np.array(tied, dtype=np.int64), leaves), strict=True))
-    unsure = {kind[a] for a, b in close if kind[a] != kind[b]}
-    unsure |= {kind[b] for a, b in close if kind[a] != kind[b]}
+    unsure = {k for a, b in close if kind[a] != kind[b] for k in (kind[a], kind[b])}
     if not unsure:
         return {}
     one_of = {kind[d]: d for d in tied if kind[d] in unsure}
@@ -51,16 +50,12 @@ def _parts_of(docs: np.ndarray, leaves: Leaves) -> list[tuple[float, ...]]:
     which adds nothing in any order)."""
     columns = []
     for parts in leaves.values():
-        found = [m for m in parts if len(m)]
         column = np.zeros(len(docs))
-        if found:
-            all_docs = np.concatenate([m.docs for m in found])
-            all_scores = np.concatenate([m.scores for m in found])
-            order = np.argsort(all_docs, kind="stable")
-            all_docs, all_scores = all_docs[order], all_scores[order]
-            at = np.minimum(np.searchsorted(all_docs, docs), len(all_docs) - 1)
-            here = all_docs[at] == docs
-            column[here] = all_scores[at[here]]
+        for part in parts:  # each segment's, in ascending document order
+            if len(part):
+                at = np.minimum(np.searchsorted(part.docs, docs), len(part.docs) - 1)
+                here = part.docs[at] == docs
+                column[here] = part.scores[at[here]]
         columns.append(column)
     if not columns:
         return [() for _ in docs]
