@@ -143,9 +143,23 @@ def norwegian_analyzer() -> NorwegianAnalyzer:
     return NorwegianAnalyzer()
 
 
+SPELLING_REGEX = r"[^\W\d_]{3,}"
+_SPELLING_WORD = re.compile(SPELLING_REGEX)
+
+
 def spelling_analyzer():
     """Whole words, lower-cased and folded: the vocabulary for "Mente du" suggestions."""
-    return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | FoldFilter()
+    return RegexTokenizer(SPELLING_REGEX) | LowercaseFilter() | FoldFilter()
+
+
+@lru_cache(maxsize=200_000)
+def _spelling_of(raw: str) -> str:
+    return fold(raw.lower())
+
+
+def spelling_terms(text: str) -> list[str]:
+    """The tokens of `spelling_analyzer()` for a text, in one pass (for the index writer)."""
+    return [_spelling_of(raw) for raw in _SPELLING_WORD.findall(text)]
 
 
 def words(text: str) -> list[str]:

@@ -168,8 +168,18 @@ def _write(leaf, fieldname: str, paths: dict[str, str]) -> None:
     counts = np.diff(np.append(np.array(firsts, dtype=np.int64), len(deltas)))
     if not with_positions or not np.array_equal(counts, weight_of_all.astype(np.int64)):
         positions = np.zeros(0)  # positions are found by their posting's weight, or not kept
-    for name, array in (("docs", _joined(docs, np.int32)), ("weights", weight_of_all),
-                        ("positions", positions.astype(np.int32))):  # fmt: skip
+    _save(paths, terms, _joined(docs, np.int32), weight_of_all, positions.astype(np.int32))
+
+
+def save(folder: str, segment: str, fieldname: str, terms: dict[bytes, tuple[int, int, int]],
+         docs: np.ndarray, weights: np.ndarray, positions: np.ndarray) -> None:  # fmt: skip
+    """Save a segment's arrays made by its writer (see the module's docstring for what they
+    hold); `positions` is empty where a posting's weight is not its number of positions."""
+    _save(_paths(folder, segment, fieldname), terms, docs, weights, positions)
+
+
+def _save(paths: dict[str, str], terms, docs, weights, positions) -> None:
+    for name, array in (("docs", docs), ("weights", weights), ("positions", positions)):
         _replace(paths[name], lambda file, a=array: np.save(file, a))
     _replace(paths["terms"], lambda file: pickle.dump(terms, file, pickle.HIGHEST_PROTOCOL))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from portal.search.analysis import norwegian_analyzer, spelling_analyzer
 from portal.taxonomy.facets import FACET_FIELDS
@@ -17,8 +18,11 @@ def make_schema() -> Schema:
         # unpickling the stored documents (the text is what makes those slow).
         "id": ID(stored=True, unique=True, sortable=True),
         "slug": ID(stored=True, sortable=True),
-        "version": NUMERIC(bits=64, stored=True, signed=False),
-        "published": NUMERIC(bits=64, stored=True, sortable=True),
+        # Never searched by range, so not indexed: a number is sixteen terms in Whoosh's
+        # index, most of them of one document (a rebuild wrote more terms for these two than
+        # for all the text).
+        "version": STORED(),
+        "published": COLUMN(NumericColumn("q")),
         # Shown and highlighted, not searched: the search goes to "content".
         "title": STORED(),
         "summary": STORED(),

@@ -24,7 +24,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from portal.search import whoosh_postings
+from portal.search import whoosh_bulk, whoosh_postings
 from portal.search.backend import Progress, RebuildRunning
 from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_segments import segment_key
@@ -34,6 +34,8 @@ WRITE_TIMEOUT = 60.0
 # copying each part (the postings above all) into the process's memory, so every worker would
 # hold the whole index twice (the copy and the mapped file). Separate files are read in place.
 COMPOUND = False
+# A rebuild of fewer documents runs in one process (see `rebuild`).
+PARALLEL_FROM = 1000
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 log = logging.getLogger(__name__)
 
@@ -198,24 +200,16 @@ class IndexStore:
             multiprocessing.util.register_after_fork(self._fork_guard, _DieWithParent.arm)
         old = self.current_name()
         name, path = self._create_directory()
-        # Indexing is CPU-bound Python: several indexing processes, more than the cores because
-        # the parent (reading the database) keeps them waiting otherwise; measured best at 4 on
-        # 2 cores. Segments are kept separate rather than merged, which would serialise again.
-        procs = max(2, min(4, 2 * (os.cpu_count() or 1)))
-        writer = whoosh_index.open_dir(str(path)).writer(
-            limitmb=128, procs=procs, multisegment=procs > 1, compound=COMPOUND
-        )
+        # Indexing is CPU-bound Python: one indexing process per core, fed by this one (which
+        # reads the database); a small bank is indexed here, where starting them costs more.
+        processes = max(2, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
         try:
-            for count, doc in enumerate(documents, start=1):
-                writer.add_document(**doc)
-                if progress is not None:
-                    progress(count)
-            writer.commit()
-            whoosh_postings.write_missing(
-                whoosh_index.open_dir(str(path)), str(path), processes=os.cpu_count() or 1
+            whoosh_bulk.build(
+                whoosh_index.open_dir(str(path)), str(path), documents, progress, processes
             )
+            # Every segment has its arrays already; this only checks.
+            whoosh_postings.write_missing(whoosh_index.open_dir(str(path)), str(path))
         except BaseException:
-            writer.cancel()
             shutil.rmtree(path, ignore_errors=True)
             raise
         self._swap_to(name)

@@ -1,0 +1,185 @@
+"""A rebuild's segments written in bulk are the files Whoosh's own writer writes."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.formats import Positions
+
+from portal.search import whoosh_bulk, whoosh_postings, whoosh_store
+from portal.search.backend import SearchRequest
+from portal.search.engine import backend
+from portal.search.service import search_cases
+from portal.search.sync import published_documents
+from portal.search.whoosh_schema import make_schema
+
+pytestmark = pytest.mark.whoosh
+
+
+@pytest.fixture
+def documents(ctx) -> list[dict]:
+    """The seed's documents, and some that reach the corners of Whoosh's encoding."""
+    docs = list(published_documents(version=7))
+    base = docs[0]
+    rng = random.Random(13)
+    vocabulary = sorted({w for d in docs for w in d["body"].split() if w.isalpha()})
+    long_text = " ".join(rng.choice(vocabulary[:400]) for _ in range(66_000))
+
+    def variant(number: int, **fields) -> dict:
+        return {**base, "id": str(9000 + number), "slug": f"variant-{number}", **fields}
+
+    docs += [
+        # Positions past 65 535 (pickled in four bytes), a word first seen there.
+        variant(1, content=f"{long_text} sjeldenord"),
+        # A word more than a thousand times (pickle writes its list in batches of 1 000).
+        variant(2, content=" ".join(["ombruk"] * 1_200 + ["møbler"] * 3)),
+        # Nothing to index: only stop words, and no text at all.
+        variant(3, content="og i på av", spell=""),
+        variant(4, content="", spell="", category="", theme="", year=""),
+        # Numbers, decimals and accents as the analyser keeps them.
+        variant(5, content="2,5 millioner kroner i 2019; 1.000 m² på Økern — Café rénovation"),
+    ]
+    return docs
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """A segment's files by their kind (the segment's random name left out)."""
+    out = {}
+    for path in folder.iterdir():
+        if path.is_file() and path.name.startswith("MAIN_") and "." in path.name:
+            out[path.name.split(".", 1)[1]] = path.read_bytes()
+    return out
+
+
+def _with_whooshs_writer(folder: Path, docs: list[dict]) -> None:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    writer = ix.writer(compound=False)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    whoosh_postings.write_missing(whoosh_index.open_dir(str(folder)), str(folder))
+
+
+def _in_bulk(folder: Path, docs: list[dict], processes: int = 1) -> int:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    return whoosh_bulk.build(ix, str(folder), docs, processes=processes)
+
+
+@pytest.mark.parametrize("chunk", [whoosh_bulk.CHUNK, 5], ids=["one-chunk", "small-chunks"])
+def test_the_segment_is_whooshs_byte_for_byte(documents, tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(whoosh_bulk, "CHUNK", chunk)
+    _with_whooshs_writer(tmp_path / "whoosh", documents)
+    _in_bulk(tmp_path / "bulk", documents)
+    theirs, ours = _files(tmp_path / "whoosh"), _files(tmp_path / "bulk")
+    # Postings, terms, stored documents, field lengths, columns and the postings arrays.
+    assert {"pst", "trm", "_stored.col", "_content_len.col", "id.col", "published.col",
+            "arrays_content_positions.npy"} <= set(theirs)  # fmt: skip
+    assert sorted(ours) == sorted(theirs)
+    for kind in sorted(theirs):
+        assert ours[kind] == theirs[kind], kind
+
+
+def test_positions_are_encoded_as_whoosh_encodes_them():
+    rng = random.Random(5)
+    encode = Positions().encode
+    for trial in range(200):
+        counts = [rng.choice([1, 1, 2, 3, 8, 40]) for _ in range(rng.randint(1, 30))]
+        if trial % 10 == 0:
+            counts.append(1_001)  # pickle's second batch
+        positions = []
+        for count in counts:
+            top = rng.choice([255, 256, 300, 65_535, 65_537, 2**31 - 1])
+            positions += sorted(rng.sample(range(max(top, count)), count))
+        got = whoosh_bulk.encoded_positions(np.array(counts), np.array(positions))
+        starts = np.cumsum([0, *counts])
+        assert got == [encode(positions[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
+
+
+def _content(folder: Path) -> dict:
+    """What an index holds, by case id rather than by document number."""
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as reader:
+        ids = {docnum: stored["id"] for docnum, stored in reader.iter_docs()}
+        postings = {}
+        for fieldname in ix.schema.names():
+            if not ix.schema[fieldname].indexed:
+                continue
+            for text in reader.lexicon(fieldname):
+                matcher = reader.postings(fieldname, text)
+                found = {}
+                while matcher.is_active():
+                    found[ids[matcher.id()]] = (matcher.weight(), matcher.value())
+                    matcher.next()
+                postings[fieldname, text] = found
+        stored = {ids[d]: s for d, s in reader.iter_docs()}
+        lengths = {ids[d]: reader.doc_field_length(d, "content") for d in ids}
+        published = reader.column_reader("published")
+        columns = {ids[d]: published[d] for d in ids}
+        segments = len(list(reader.leaf_readers()))
+    return {"postings": postings, "stored": stored, "lengths": lengths, "columns": columns,
+            "segments": segments}  # fmt: skip
+
+
+def test_processes_and_segments_hold_the_same_documents(documents, tmp_path, monkeypatch):
+    _in_bulk(tmp_path / "one", documents)
+    monkeypatch.setattr(whoosh_bulk, "BATCH", 4)
+    monkeypatch.setattr(whoosh_bulk, "SEGMENT_DOCS", 6)
+    assert _in_bulk(tmp_path / "two", documents, processes=2) == len(documents)
+    one, two = _content(tmp_path / "one"), _content(tmp_path / "two")
+    assert one["segments"] == 1
+    assert two["segments"] == 4  # 23 documents: 12 and 11 per process, 6 to a segment
+    for key in ("postings", "stored", "lengths", "columns"):
+        assert two[key] == one[key], key
+    # Every segment has its arrays, and they give what Whoosh's blocks give.
+    ix = whoosh_index.open_dir(str(tmp_path / "two"))
+    assert whoosh_postings.segments_without_arrays(ix, str(tmp_path / "two")) == []
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            arrays = whoosh_postings.open_arrays(str(tmp_path / "two"), leaf, "content")
+            for text in list(leaf.lexicon("content"))[:50]:
+                docs, weights, _values, _deleted = whoosh_postings.raw_postings(
+                    leaf, "content", text
+                )
+                got_docs, got_weights = arrays.postings(text)
+                assert got_docs.tolist() == docs.tolist()
+                assert got_weights.tolist() == weights.tolist()
+
+
+def _found(request: SearchRequest) -> tuple[int, list[tuple[str, float | None]], dict]:
+    result = search_cases(request)
+    return result.total, [(h.slug, h.score) for h in result.hits], result.facets
+
+
+def test_a_failing_document_stops_the_rebuild_and_leaves_the_live_index(app, monkeypatch):
+    monkeypatch.setattr(whoosh_bulk, "BATCH", 3)
+    with app.app_context():
+        store = backend()
+        monkeypatch.setattr(whoosh_store, "PARALLEL_FROM", 0)  # in processes, however few
+        before = store.current_name()
+        queries = [
+            SearchRequest(),
+            SearchRequest(text="ombruk"),
+            SearchRequest(text='"bonus malus"'),
+        ]
+        found = [_found(q) for q in queries]
+        docs = list(published_documents())
+        docs[10] = {**docs[10], "no_such_field": "x"}
+        with pytest.raises(RuntimeError, match="no_such_field"):
+            store.rebuild(iter(docs), total=len(docs))
+        assert store.current_name() == before
+        assert [p.name for p in store.root.iterdir() if p.name.startswith("index-")] == [before]
+        assert search_cases(SearchRequest()).total == 18
+        # The same documents without the fault make an index in processes that searches alike.
+        docs[10] = {k: v for k, v in docs[10].items() if k != "no_such_field"}
+        replaced = store.rebuild(iter(docs), total=len(docs))
+        store.drop(replaced)
+        assert [_found(q) for q in queries] == found
+        assert found[1][0] > 0 and found[2][0] > 0
+        assert not any(name.endswith(".tmp") for name in os.listdir(store.root))
