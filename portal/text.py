@@ -41,17 +41,33 @@ def render_markdown(source: str | None) -> Markup:
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr|table)>|<br\s*/?>|<hr\s*/?>", re.I)
 
 
+# Where Markdown could mark something up: a character that starts inline markup, an entity or
+# HTML (or that the parser replaces), or a line that could start a block (a list, quote, heading,
+# rule, table or code). Text without any of these is its own plain text.
+_MARKUP = re.compile(
+    r"[\\`*_\[\]<>&|~#\r\0\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
+    r"|^[ \t]*(?:[-+=>]|\d{1,9}[.)])|^(?: {4}|\t)",
+    re.MULTILINE,
+)
+
+
 def markdown_to_text(source: str | None) -> str:
     """Markdown as the words a reader sees: no link syntax, no asterisks, no tags.
 
-    Used for search snippets and feed summaries, which are plain text.
+    Used for search snippets and feed summaries, which are plain text, and for every case the
+    search index holds (most texts have no markup at all, and then need no rendering).
     """
     if not source:
         return ""
-    html = _BLOCK_END.sub("\n", _parser().render(source))
-    text = html_module.unescape(nh3.clean(html, tags=set()))
+    text = source if _MARKUP.search(source) is None else rendered_text(source)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def rendered_text(source: str) -> str:
+    """The text of Markdown rendered to HTML, its tags left out and its entities read."""
+    html = _BLOCK_END.sub("\n", _parser().render(source))
+    return html_module.unescape(nh3.clean(html, tags=set()))
 
 
 # Characters XML 1.0 forbids even when escaped (most C0 controls, lone surrogates, U+FFFE/F).

@@ -64,3 +64,35 @@ def test_markdown_becomes_the_words_a_reader_sees():
     assert markdown_to_text(source) == (
         "Asker brukte Loopfront og en bonus-malus-ordning.\nÉn\nTo & tre"
     )
+
+
+def _random_prose(rng) -> str:
+    """Text as authors type it: words, numbers, punctuation, spaces, line breaks, paragraphs,
+    indented lines, and now and then a character that Markdown reads as markup."""
+    pieces = ["anskaffelse", "møbler", "Økern", "2019", "1,4", "mill.", "kr", "(DFØ)", "«sitat»",
+              "e-handel", "–", "%", "2.", "3)", "?", "!", ":", ";", "'", '"', "/", "+", "=",
+              "-", ">", "#", "*", "_", "[", "]", "&amp;", "&", "<", "`", "~", "|", "\\", "\\.", "\\(", "\u00a0",
+              "\t", "    ", "  ", "\n", "\n\n", "\n- ", "\n1. ", "\n   ", "\n====", "\n---"]  # fmt: skip
+    weights = [40] * 14 + [2] * (len(pieces) - 14)
+    return " ".join(rng.choices(pieces, weights, k=rng.randint(1, 60)))
+
+
+def test_text_without_markup_is_taken_as_it_is_and_matches_the_rendered_words():
+    import random
+    from pathlib import Path
+
+    import yaml
+
+    from portal import text
+
+    rng = random.Random(3)
+    sources = [_random_prose(rng) for _ in range(3000)]
+    for path in sorted((Path(__file__).parents[1] / "seed" / "cases").glob("*.yaml")):
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sources += [case["summary"], *case["sections"].values()]
+    plain = 0
+    for source in sources:
+        rendered = [" ".join(line.split()) for line in text.rendered_text(source).splitlines()]
+        assert text.markdown_to_text(source) == "\n".join(line for line in rendered if line)
+        plain += text._MARKUP.search(source) is None
+    assert 500 < plain < len(sources) - 500  # both ways are taken

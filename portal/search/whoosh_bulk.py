@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import queue
+import re
 import traceback
 from array import array
 from collections import Counter
@@ -34,6 +35,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import formats
+from whoosh.analysis import KeywordAnalyzer
 from whoosh.codec import default_codec
 from whoosh.index import TOC, clean_files
 from whoosh.system import pack_uint
@@ -152,21 +154,41 @@ class _Terms:
         return length
 
 
-class _Spelling(_Terms):
-    """The spelling words' field: `field.index()` of a frequency field with the spelling
-    analyser, in one pass over the text."""
+class _Counted(_Terms):
+    """A frequency field whose analyser is known to give `terms_of(text)`: its
+    `field.index()` in one pass over the text."""
 
-    def __init__(self, boost: float) -> None:
+    def __init__(self, boost: float, terms_of: Callable[[str], list[str]]) -> None:
         super().__init__()
         self.boost = boost
+        self.terms_of = terms_of
 
     def add_text(self, docnum: int, text: str) -> int:
-        counts = Counter(spelling_terms(text))
+        counts = Counter(self.terms_of(text))
         boost = self.boost
         return self.add(
             docnum,
             ((t.encode("utf-8"), n, float(n) * boost, pack_uint(n)) for t, n in counts.items()),
         )
+
+
+def _comma_terms(text: str) -> list[str]:
+    """Whoosh's `KeywordAnalyzer(commas=True)`: what lies between commas, stripped."""
+    return [part.strip() for part in _BETWEEN_COMMAS.findall(text)]
+
+
+_BETWEEN_COMMAS = re.compile(r"[^,]+")
+
+
+def _counted_terms(field) -> Callable[[str], list[str]] | None:
+    """How to analyse a frequency field's text in one pass, for the analysers that have one."""
+    if type(field.format) is not formats.Frequency:
+        return None
+    if field.analyzer == spelling_analyzer():
+        return spelling_terms
+    if field.analyzer == KeywordAnalyzer(commas=True):
+        return _comma_terms
+    return None
 
 
 class SegmentBuilder:
@@ -192,8 +214,8 @@ class SegmentBuilder:
                 field.analyzer, NorwegianAnalyzer
             ):
                 self.prose[name] = _Prose(field.format.field_boost)
-            elif type(field.format) is formats.Frequency and field.analyzer == spelling_analyzer():
-                self.other[name] = _Spelling(field.format.field_boost)
+            elif (terms_of := _counted_terms(field)) is not None:
+                self.other[name] = _Counted(field.format.field_boost, terms_of)
             else:
                 self.other[name] = _Terms()
             if field.scorable:
@@ -216,10 +238,12 @@ class SegmentBuilder:
             length = 0
             if field.indexed:
                 prose, other = self.prose.get(name), self.other.get(name)
-                if prose is not None or isinstance(other, _Spelling):
+                if prose is not None:
                     if not isinstance(value, str):
                         raise ValueError(f"field {name!r} takes text")
-                    length = prose.add(docnum, value) if prose else other.add_text(docnum, value)
+                    length = prose.add(docnum, value)
+                elif isinstance(other, _Counted) and isinstance(value, str):
+                    length = other.add_text(docnum, value)
                 else:
                     length = other.add(docnum, field.index(value))
                 if not field.scorable:
