@@ -107,11 +107,13 @@ class _Prose:
         encoded = [term.encode("utf-8") for term in self.terms]
         rank = np.empty(len(encoded), dtype=np.int64)
         rank[sorted(range(len(encoded)), key=encoded.__getitem__)] = np.arange(len(encoded))
-        terms = rank[np.concatenate(self.doc_terms)]
+        terms = rank.astype(np.int32)[np.concatenate(self.doc_terms)]
         counts = np.concatenate(self.doc_counts)
         positions = np.concatenate(self.doc_positions)
         docs = np.repeat(np.array(self.docs, dtype=np.int32), [len(t) for t in self.doc_terms])
-        starts = np.cumsum(counts) - counts  # each posting's first position in `positions`
+        # Joined: the documents' own arrays are not needed again.
+        self.docs, self.doc_terms, self.doc_counts, self.doc_positions = [], [], [], []
+        starts = np.cumsum(counts, dtype=np.int64) - counts  # where a posting's positions start
         order = np.argsort(terms, kind="stable")  # documents stay ascending within a term
         terms, docs, counts, starts = terms[order], docs[order], counts[order], starts[order]
         bounds = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1], [True])))
@@ -138,7 +140,7 @@ class _Terms:
     """The postings of any other field, as Whoosh's `field.index()` gives them."""
 
     def __init__(self) -> None:
-        self.by_term: dict[bytes, tuple[array, list[float], list[bytes]]] = {}
+        self.by_term: dict[bytes, tuple[array, array, list]] = {}  # documents, weights, values
 
     def add(self, docnum: int, items: Iterable[tuple[bytes, int, float, bytes]]) -> int:
         length = 0
@@ -147,16 +149,23 @@ class _Terms:
             length += freq
             postings = by_term.get(text)
             if postings is None:
-                postings = by_term[text] = (array("i"), [], [])
+                postings = by_term[text] = (array("i"), array("d"), [])
             postings[0].append(docnum)
             postings[1].append(weight * 1.0)  # the writer's field boost (1.0), as it applies it
             postings[2].append(value)
         return length
 
+    def postings(self) -> Iterator[tuple[bytes, array, list[float], list[bytes]]]:
+        """(term, documents, weights, values) in Whoosh's order."""
+        for text in sorted(self.by_term):
+            docs, weights, values = self.by_term[text]
+            yield text, docs, weights.tolist(), values
+
 
 class _Counted(_Terms):
     """A frequency field whose analyser is known to give `terms_of(text)`: its
-    `field.index()` in one pass over the text."""
+    `field.index()` in one pass over the text. A posting's value (its count) is kept as a
+    number until the segment is written."""
 
     def __init__(self, boost: float, terms_of: Callable[[str], list[str]]) -> None:
         super().__init__()
@@ -164,12 +173,21 @@ class _Counted(_Terms):
         self.terms_of = terms_of
 
     def add_text(self, docnum: int, text: str) -> int:
-        counts = Counter(self.terms_of(text))
-        boost = self.boost
-        return self.add(
-            docnum,
-            ((t.encode("utf-8"), n, float(n) * boost, pack_uint(n)) for t, n in counts.items()),
-        )
+        by_term, boost, length = self.by_term, self.boost, 0
+        for term, count in Counter(self.terms_of(text)).items():
+            key = term.encode("utf-8")
+            postings = by_term.get(key)
+            if postings is None:
+                postings = by_term[key] = (array("i"), array("d"), array("I"))
+            postings[0].append(docnum)
+            postings[1].append(float(count) * boost * 1.0)  # Frequency's weight, as above
+            postings[2].append(count)
+            length += count
+        return length
+
+    def postings(self) -> Iterator[tuple[bytes, array, list[float], list[bytes]]]:
+        for text, docs, weights, counts in super().postings():
+            yield text, docs, weights, [pack_uint(count) for count in counts]
 
 
 def _comma_terms(text: str) -> list[str]:
@@ -281,8 +299,7 @@ class SegmentBuilder:
             if name in self.prose:
                 self._write_prose(writer, name, self.prose[name], lengths)
             else:
-                for text in sorted(self.other[name].by_term):
-                    docs, weights, values = self.other[name].by_term[text]
+                for text, docs, weights, values in self.other[name].postings():
                     _write_term(writer, text, docs, weights, values, lengths)
             writer.finish_field()
         writer.close()
