@@ -493,6 +493,10 @@ def _build_in_processes(ix, folder, documents, progress, processes: int) -> int:
             if worker.is_alive():
                 worker.kill()
             worker.join()
+        for inbox in inboxes:  # batches a dead process never took are dropped, not waited on
+            inbox.cancel_join_thread()
+            inbox.close()
+        results.close()
 
 
 def _send(inbox, batch, worker) -> None:

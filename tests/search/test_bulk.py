@@ -185,3 +185,17 @@ def test_a_failing_document_stops_the_rebuild_and_leaves_the_live_index(app, mon
         assert [_found(q) for q in queries] == found
         assert found[1][0] > 0 and found[2][0] > 0
         assert not any(name.endswith(".tmp") for name in os.listdir(store.root))
+
+
+def test_an_indexing_process_that_dies_stops_the_build(documents, tmp_path, monkeypatch):
+    monkeypatch.setattr(whoosh_bulk, "BATCH", 2)
+    real_add = whoosh_bulk.SegmentBuilder.add
+
+    def add(self, fields):
+        if fields["slug"] == "variant-2":
+            os._exit(3)  # as if the kernel killed it: no error is sent back
+        real_add(self, fields)
+
+    monkeypatch.setattr(whoosh_bulk.SegmentBuilder, "add", add)
+    with pytest.raises(RuntimeError, match="an indexing process died"):
+        _in_bulk(tmp_path / "index", documents * 20, processes=2)
