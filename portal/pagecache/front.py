@@ -46,6 +46,7 @@ class FrontDoor:
     def __init__(self, app: Flask, wsgi_app: Any) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
+        self._generation = generation.DirectReader()
 
     def __call__(self, environ: dict, start_response: Any) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -79,8 +80,7 @@ class FrontDoor:
     def _kept(self, asked: Request) -> Answer | None:
         with self.app.app_context():
             try:
-                with db.engine.connect() as connection:
-                    g.content_generation = generation.read(connection)
+                g.content_generation = self._generation.read(db.engine)
                 language = language_of(asked.cookies, self.app.config)
                 key = page_key(asked, language)
                 entry = None if g.get("page_uncacheable") else store().get(key)

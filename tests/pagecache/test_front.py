@@ -115,3 +115,25 @@ def test_a_page_flask_renders_after_the_front_door_is_kept_under_the_generation_
         f.case(title="Kantinedrift med sesongmat")
     again = client.get("/").get_data(as_text=True)
     assert "Kantinedrift med sesongmat" in again and "Kantinedrift med sesongmat" not in first
+
+
+def test_the_front_doors_own_connection_sees_each_commit_and_is_made_again_after_a_failure(
+    app, factory
+):
+    from portal.extensions import db
+    from portal.pagecache import generation
+
+    reader = generation.DirectReader()
+    with app.app_context():
+        first = reader.read(db.engine)
+        assert first == generation.read(db.session.connection())
+        db.session.rollback()
+    with factory.committing() as f:
+        f.case(title="Kantinedrift med sesongmat")
+    with app.app_context():
+        second = reader.read(db.engine)  # the same connection, a later commit
+        assert second[0] > first[0] and second[1] >= first[1]
+        reader._local.connection[0].close()  # as when the database server restarts
+        with pytest.raises(Exception):  # noqa: B017 - the driver's own error
+            reader.read(db.engine)
+        assert reader.read(db.engine) == second  # connected again
