@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, g
@@ -94,15 +95,25 @@ class FrontDoor:
 
     def _answer(self, body: bytes, content_type: str, key: tuple, asked: Request) -> Answer:
         """Status, headers and body, as Flask gives a kept page (cache._public, headers.py)."""
-        headers = [
-            ("Content-Type", content_type),
-            ("Content-Length", str(len(body))),
-            *public_headers(key),
-            ("Vary", "Cookie"),
-            *security_headers(self.app.config),
-        ]
-        _content, changed_at = generation.current()
-        if is_resource_modified(asked.environ, etag=etag_of(key), last_modified=changed_at):
+        security = tuple(security_headers(self.app.config))
+        headers = list(_kept_headers(key, content_type, len(body), security))
+        environ = asked.environ
+        if ("HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ) or (
+            is_resource_modified(environ, etag=etag_of(key), last_modified=generation.current()[1])
+        ):
             return "200 OK", headers, body
         remove_entity_headers(headers)
         return "304 NOT MODIFIED", headers, b""
+
+
+@lru_cache(maxsize=4096)  # the same for every answer from one kept page
+def _kept_headers(key: tuple, content_type: str, length: int, security: tuple) -> tuple:
+    """A kept page's headers but the request id (the key holds the content generation, and
+    with it when that changed)."""
+    return (
+        ("Content-Type", content_type),
+        ("Content-Length", str(length)),
+        *public_headers(key),
+        ("Vary", "Cookie"),
+        *security,
+    )
