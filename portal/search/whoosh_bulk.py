@@ -7,27 +7,24 @@ bulk indexer builds one:
 
 - the prose field's words are looked up once per different word (`analysis.term_of`), grouped
   per document with numpy, and kept as arrays (term, count, positions) until the segment is
-  written; the other fields' few postings go through Whoosh's own `field.index()`;
+  written, when their positions are encoded for many postings at once (`whoosh_encoding`);
+- the spelling words and the keyword fields are counted in one pass over their text, and any
+  other field's postings come from Whoosh's own `field.index()`;
 - stored fields, field lengths and columns go through Whoosh's per-document writer, as its
   writer sends them;
 - at the end, each term's postings are cut into Whoosh's blocks and written by Whoosh's own
-  postings writer (`_write_block`, `finish_term`), so the files are the ones Whoosh's writer
+  postings writer (`whoosh_encoding.write_term`), so the files are the ones Whoosh's writer
   would write for the same documents in the same order, byte for byte
   (`tests/search/test_bulk.py`);
 - the prose field's postings arrays (`whoosh_postings`) are saved from the same arrays, instead
   of being read back from the blocks.
 
-A rebuild runs one builder per process, each fed batches of documents in turn by the process
-that reads them from the database; the segments are then committed together.
+A rebuild runs one builder per process (`whoosh_rebuild`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import pickle
-import queue
 import re
-import traceback
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -37,7 +34,6 @@ import numpy as np
 from whoosh import formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.codec import default_codec
-from whoosh.index import TOC, clean_files
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -49,9 +45,8 @@ from portal.search.analysis import (
     spelling_terms,
     term_of,
 )
+from portal.search.whoosh_encoding import encoded_positions, write_term
 
-BATCH = 200  # documents sent to a process at a time
-SEGMENT_DOCS = 25_000  # a process starts a new segment after this many (bounds its memory)
 CHUNK = 1 << 18  # postings encoded at a time when a segment is written
 
 
@@ -107,16 +102,24 @@ class _Prose:
         encoded = [term.encode("utf-8") for term in self.terms]
         rank = np.empty(len(encoded), dtype=np.int64)
         rank[sorted(range(len(encoded)), key=encoded.__getitem__)] = np.arange(len(encoded))
+        # Sorted by term, documents staying ascending within a term; each array is let go as
+        # soon as it is sorted (at 25 000 cases a segment's postings are millions).
+        held = [len(t) for t in self.doc_terms]
         terms = rank.astype(np.int32)[np.concatenate(self.doc_terms)]
-        counts = np.concatenate(self.doc_counts)
-        positions = np.concatenate(self.doc_positions)
-        docs = np.repeat(np.array(self.docs, dtype=np.int32), [len(t) for t in self.doc_terms])
-        # Joined: the documents' own arrays are not needed again.
-        self.docs, self.doc_terms, self.doc_counts, self.doc_positions = [], [], [], []
-        starts = np.cumsum(counts, dtype=np.int64) - counts  # where a posting's positions start
-        order = np.argsort(terms, kind="stable")  # documents stay ascending within a term
-        terms, docs, counts, starts = terms[order], docs[order], counts[order], starts[order]
+        self.doc_terms = []
+        order = np.argsort(terms, kind="stable")
+        terms = terms[order]
         bounds = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1], [True])))
+        term_ranks = terms[bounds[:-1]].tolist()
+        del terms
+        counts = np.concatenate(self.doc_counts)
+        self.doc_counts = []
+        starts = (np.cumsum(counts, dtype=np.int64) - counts)[order]  # where positions start
+        counts = counts[order]
+        docs = np.repeat(np.array(self.docs, dtype=np.int32), held)[order]
+        del order
+        positions = np.concatenate(self.doc_positions)
+        self.docs, self.doc_positions = [], []
         by_rank = sorted(encoded)
         # Chunks of about CHUNK postings, so that their encoded values stay small in memory.
         cuts = np.unique(np.searchsorted(bounds, np.arange(0, bounds[-1], CHUNK), side="right") - 1)
@@ -126,7 +129,7 @@ class _Prose:
             wanted = counts[first:stop]
             gather = np.repeat(starts[first:stop] - (np.cumsum(wanted) - wanted), wanted)
             gather += np.arange(len(gather))
-            texts = [by_rank[t] for t in terms[bounds[first_term:stop_term]].tolist()]
+            texts = [by_rank[t] for t in term_ranks[first_term:stop_term]]
             yield (texts, (bounds[first_term : stop_term + 1] - first).tolist(), docs[first:stop],
                    wanted, positions[gather])  # fmt: skip
 
@@ -300,7 +303,7 @@ class SegmentBuilder:
                 self._write_prose(writer, name, self.prose[name], lengths)
             else:
                 for text, docs, weights, values in self.other[name].postings():
-                    _write_term(writer, text, docs, weights, values, lengths)
+                    write_term(writer, text, docs, weights, values, lengths)
             writer.finish_field()
         writer.close()
         self.segment.set_doc_count(self.docnum)
@@ -316,7 +319,7 @@ class SegmentBuilder:
             weight_list = weights.tolist()
             doc_array = array("i", docs.astype(np.int32).tobytes())
             for text, first, stop in zip(texts, bounds[:-1], bounds[1:], strict=False):
-                _write_term(writer, text, doc_array[first:stop], weight_list[first:stop],
+                write_term(writer, text, doc_array[first:stop], weight_list[first:stop],
                             values[first:stop], lengths)  # fmt: skip
             if self.folder is not None:
                 position_starts = (np.cumsum(counts) - counts).tolist()
@@ -335,192 +338,5 @@ class SegmentBuilder:
             )  # fmt: skip
 
 
-# Pickle's opcodes (protocol 2) in a list of small numbers, as `pickle.dumps(gaps, 2)` writes it.
-_HEAD = b"\x80\x02]q\x00"  # PROTO 2, EMPTY_LIST, BINPUT 0
-_MARK, _APPEND, _APPENDS, _STOP = ord("("), ord("a"), ord("e"), ord(".")
-_INT1, _INT2, _INT4 = ord("K"), ord("M"), ord("J")  # one, two or four bytes, little-endian
-
-
-def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
-    """Whoosh's `Positions.encode` of many postings at once: each posting's count (4 bytes),
-    then the pickled list of gaps between its positions (the first counted from 0).
-
-    The pickles are laid out with numpy rather than made one by one: a posting's pickle is a
-    fixed head, one opcode and one, two or four bytes per number, and a fixed tail."""
-    counts = counts.astype(np.int64)
-    if not len(counts):
-        return []
-    firsts = np.cumsum(counts) - counts
-    gaps = positions.astype(np.int64)
-    gaps[1:] -= positions[:-1]
-    gaps[firsts] = positions[firsts]
-    if counts.max() > 1000 or gaps.max() > 0x7FFFFFFF:  # pickle's batches of 1000; big numbers
-        gap_list = gaps.tolist()
-        return [
-            pack_uint(count) + pickle.dumps(gap_list[first : first + count], 2)
-            for first, count in zip(firsts.tolist(), counts.tolist(), strict=True)
-        ]
-    item = np.where(gaps <= 0xFF, 2, np.where(gaps <= 0xFFFF, 3, 5))
-    head = 9 + (counts > 1)  # count, PROTO 2, EMPTY_LIST, BINPUT 0 and, for several, MARK
-    item_ends = np.cumsum(item)
-    body = np.diff(np.concatenate(([0], item_ends[firsts + counts - 1])))
-    ends = np.cumsum(head + body + 2)  # + APPEND or APPENDS, STOP
-    starts = ends - (head + body + 2)
-    out = np.zeros(int(ends[-1]), dtype=np.uint8)
-    out[starts[:, None] + np.arange(4)] = counts.astype(">u4").view(np.uint8).reshape(-1, 4)
-    for offset, byte in enumerate(_HEAD):
-        out[starts + 4 + offset] = byte
-    out[starts[counts > 1] + 9] = _MARK
-    # Where each number goes: its posting's items start, plus the items before it there.
-    before = (item_ends - item) - np.repeat(item_ends[firsts] - item[firsts], counts)
-    at = np.repeat(starts + head, counts) + before
-    out[at] = np.where(item == 2, _INT1, np.where(item == 3, _INT2, _INT4))
-    for byte, needs in enumerate((2, 3, 5, 5)):  # the bytes a number of each size has
-        wide = item >= needs
-        out[at[wide] + 1 + byte] = (gaps[wide] >> (8 * byte)) & 0xFF
-    out[ends - 2] = np.where(counts > 1, _APPENDS, _APPEND)
-    out[ends - 1] = _STOP
-    data = out.tobytes()
-    return [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-
-
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
-
-
-def _write_term(writer, text: bytes, docs: array, weights: list[float], values: list[bytes],
-                lengths: np.ndarray | None) -> None:  # fmt: skip
-    """A term's postings in Whoosh's blocks, as its postings writer fills them posting by
-    posting (`W3PostingsWriter.add_posting`): a block is written when full, the last one by
-    `finish_term`."""
-    writer.start_term(text)
-    postings = writer._postwriter
-    limit = postings._blocklimit
-    for start in range(0, len(docs), limit):
-        block = docs[start : start + limit]
-        postings._ids = array("I", block)
-        block_weights = weights[start : start + limit]
-        postings._weights = array("f", block_weights)
-        postings._values = [v for v in values[start : start + limit] if v]
-        postings._maxweight = max(0, *block_weights)
-        postings._minlength, postings._maxlength = None, 0
-        if lengths is not None:
-            held = lengths[np.frombuffer(block, dtype=np.int32)]
-            held = held[held > 0]
-            if len(held):
-                postings._minlength, postings._maxlength = int(held.min()), int(held.max())
-        if start + limit < len(docs):
-            postings._write_block()
-    writer.finish_term()
-
-
-# -- a whole index -------------------------------------------------------------------------------
-
-
-def commit(ix, segments: list) -> None:
-    """Make the segments the index's content (a new generation of its table of contents)."""
-    generation = ix.latest_generation() + 1
-    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
-    clean_files(ix.storage, ix.indexname, generation, segments)
-
-
-def build(ix, folder: str, documents: Iterable[dict[str, Any]],
-          progress: Callable[[int], None] | None = None, processes: int = 1) -> int:  # fmt: skip
-    """Index the documents into the new, empty index `ix` in `folder`, in up to `processes`
-    processes; returns how many were indexed."""
-    if processes > 1:
-        return _build_in_processes(ix, folder, documents, progress, processes)
-    segments, count = [], 0
-    builder = SegmentBuilder(ix, folder)
-    try:
-        for count, doc in enumerate(documents, start=1):
-            builder.add(doc)
-            if builder.docnum >= SEGMENT_DOCS:
-                segments.append(builder.finish())
-                builder = SegmentBuilder(ix, folder)
-            if progress is not None:
-                progress(count)
-        if builder.docnum:
-            segments.append(builder.finish())
-    except BaseException:
-        builder.cancel()
-        raise
-    commit(ix, segments)
-    return count
-
-
-def _build_in_processes(ix, folder, documents, progress, processes: int) -> int:
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    inboxes = [context.Queue(maxsize=4) for _ in range(processes)]
-    workers = [
-        context.Process(target=_work, args=(ix, folder, inbox, results, number), daemon=True)
-        for number, inbox in enumerate(inboxes)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        count = 0
-        batch: list[dict[str, Any]] = []
-        turn = 0
-        for doc in documents:
-            batch.append(doc)
-            count += 1
-            if len(batch) == BATCH:
-                _send(inboxes[turn], batch, workers[turn])
-                batch, turn = [], (turn + 1) % processes
-            if progress is not None:
-                progress(count)
-        if batch:
-            _send(inboxes[turn], batch, workers[turn])
-        for inbox, worker in zip(inboxes, workers, strict=True):
-            _send(inbox, None, worker)
-        made: dict[int, list] = {}
-        while len(made) < processes:
-            try:
-                kind, number, payload = results.get(timeout=1.0)
-            except queue.Empty:
-                if any(w.exitcode not in (None, 0) for w in workers):
-                    raise RuntimeError("an indexing process died") from None
-                continue
-            if kind == "error":
-                raise RuntimeError(f"an indexing process failed:\n{payload}")
-            made[number] = payload
-        commit(ix, [segment for number in sorted(made) for segment in made[number]])
-        return count
-    finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.kill()
-            worker.join()
-        for inbox in inboxes:  # batches a dead process never took are dropped, not waited on
-            inbox.cancel_join_thread()
-            inbox.close()
-        results.close()
-
-
-def _send(inbox, batch, worker) -> None:
-    while True:
-        try:
-            inbox.put(batch, timeout=1.0)
-            return
-        except queue.Full:
-            if not worker.is_alive():
-                raise RuntimeError("an indexing process died") from None
-
-
-def _work(ix, folder: str, inbox, results, number: int) -> None:
-    try:
-        segments = []
-        builder = SegmentBuilder(ix, folder)
-        while (batch := inbox.get()) is not None:
-            for doc in batch:
-                builder.add(doc)
-            if builder.docnum >= SEGMENT_DOCS:
-                segments.append(builder.finish())
-                builder = SegmentBuilder(ix, folder)
-        if builder.docnum:
-            segments.append(builder.finish())
-        results.put(("done", number, segments))
-    except BaseException:
-        results.put(("error", number, traceback.format_exc()))

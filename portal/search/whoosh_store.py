@@ -24,7 +24,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from portal.search import whoosh_bulk, whoosh_postings
+from portal.search import whoosh_postings, whoosh_rebuild
 from portal.search.backend import Progress, RebuildRunning
 from portal.search.whoosh_schema import make_schema
 from portal.search.whoosh_segments import segment_key
@@ -204,7 +204,7 @@ class IndexStore:
         # reads the database); a small bank is indexed here, where starting them costs more.
         processes = max(2, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
         try:
-            whoosh_bulk.build(
+            whoosh_rebuild.build(
                 whoosh_index.open_dir(str(path)), str(path), documents, progress, processes
             )
             # Every segment has its arrays already; this only checks.

@@ -1,4 +1,5 @@
-"""A rebuild's segments written in bulk are the files Whoosh's own writer writes."""
+"""A rebuild's segments written in bulk are the files Whoosh's own writer writes, whether one
+process or several write them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 
-from portal.search import whoosh_bulk, whoosh_postings, whoosh_store
+from portal.search import (
+    whoosh_bulk,
+    whoosh_encoding,
+    whoosh_postings,
+    whoosh_rebuild,
+    whoosh_store,
+)
 from portal.search.backend import SearchRequest
 from portal.search.engine import backend
 from portal.search.service import search_cases
@@ -71,7 +78,7 @@ def _with_whooshs_writer(folder: Path, docs: list[dict]) -> None:
 def _in_bulk(folder: Path, docs: list[dict], processes: int = 1) -> int:
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), make_schema())
-    return whoosh_bulk.build(ix, str(folder), docs, processes=processes)
+    return whoosh_rebuild.build(ix, str(folder), docs, processes=processes)
 
 
 @pytest.mark.parametrize("chunk", [whoosh_bulk.CHUNK, 5], ids=["one-chunk", "small-chunks"])
@@ -99,7 +106,7 @@ def test_positions_are_encoded_as_whoosh_encodes_them():
         for count in counts:
             top = rng.choice([255, 256, 300, 65_535, 65_537, 2**31 - 1])
             positions += sorted(rng.sample(range(max(top, count)), count))
-        got = whoosh_bulk.encoded_positions(np.array(counts), np.array(positions))
+        got = whoosh_encoding.encoded_positions(np.array(counts), np.array(positions))
         starts = np.cumsum([0, *counts])
         assert got == [encode(positions[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
 
@@ -131,8 +138,8 @@ def _content(folder: Path) -> dict:
 
 def test_processes_and_segments_hold_the_same_documents(documents, tmp_path, monkeypatch):
     _in_bulk(tmp_path / "one", documents)
-    monkeypatch.setattr(whoosh_bulk, "BATCH", 4)
-    monkeypatch.setattr(whoosh_bulk, "SEGMENT_DOCS", 6)
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 4)
+    monkeypatch.setattr(whoosh_rebuild, "SEGMENT_DOCS", 6)
     assert _in_bulk(tmp_path / "two", documents, processes=2) == len(documents)
     one, two = _content(tmp_path / "one"), _content(tmp_path / "two")
     assert one["segments"] == 1
@@ -160,7 +167,7 @@ def _found(request: SearchRequest) -> tuple[int, list[tuple[str, float | None]],
 
 
 def test_a_failing_document_stops_the_rebuild_and_leaves_the_live_index(app, monkeypatch):
-    monkeypatch.setattr(whoosh_bulk, "BATCH", 3)
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 3)
     with app.app_context():
         store = backend()
         monkeypatch.setattr(whoosh_store, "PARALLEL_FROM", 0)  # in processes, however few
@@ -188,7 +195,7 @@ def test_a_failing_document_stops_the_rebuild_and_leaves_the_live_index(app, mon
 
 
 def test_an_indexing_process_that_dies_stops_the_build(documents, tmp_path, monkeypatch):
-    monkeypatch.setattr(whoosh_bulk, "BATCH", 2)
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 2)
     real_add = whoosh_bulk.SegmentBuilder.add
 
     def add(self, fields):

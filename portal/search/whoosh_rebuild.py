@@ -1,0 +1,127 @@
+"""A rebuild's indexing processes: each fed batches of documents in turn by the process that
+reads them from the database, each building its own segments (`whoosh_bulk.SegmentBuilder`);
+the segments are committed together at the end, as one new generation of the index."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from whoosh.index import TOC, clean_files
+
+from portal.search.whoosh_bulk import SegmentBuilder
+
+BATCH = 200  # documents sent to a process at a time
+SEGMENT_DOCS = 25_000  # a process starts a new segment after this many (bounds its memory)
+
+
+def commit(ix, segments: list) -> None:
+    """Make the segments the index's content (a new generation of its table of contents)."""
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+
+
+def build(ix, folder: str, documents: Iterable[dict[str, Any]],
+          progress: Callable[[int], None] | None = None, processes: int = 1) -> int:  # fmt: skip
+    """Index the documents into the new, empty index `ix` in `folder`, in up to `processes`
+    processes; returns how many were indexed."""
+    if processes > 1:
+        return _build_in_processes(ix, folder, documents, progress, processes)
+    segments, count = [], 0
+    builder = SegmentBuilder(ix, folder)
+    try:
+        for count, doc in enumerate(documents, start=1):
+            builder.add(doc)
+            if builder.docnum >= SEGMENT_DOCS:
+                segments.append(builder.finish())
+                builder = SegmentBuilder(ix, folder)
+            if progress is not None:
+                progress(count)
+        if builder.docnum:
+            segments.append(builder.finish())
+    except BaseException:
+        builder.cancel()
+        raise
+    commit(ix, segments)
+    return count
+
+
+def _build_in_processes(ix, folder, documents, progress, processes: int) -> int:
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    inboxes = [context.Queue(maxsize=4) for _ in range(processes)]
+    workers = [
+        context.Process(target=_work, args=(ix, folder, inbox, results, number), daemon=True)
+        for number, inbox in enumerate(inboxes)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        count = 0
+        batch: list[dict[str, Any]] = []
+        turn = 0
+        for doc in documents:
+            batch.append(doc)
+            count += 1
+            if len(batch) == BATCH:
+                _send(inboxes[turn], batch, workers[turn])
+                batch, turn = [], (turn + 1) % processes
+            if progress is not None:
+                progress(count)
+        if batch:
+            _send(inboxes[turn], batch, workers[turn])
+        for inbox, worker in zip(inboxes, workers, strict=True):
+            _send(inbox, None, worker)
+        made: dict[int, list] = {}
+        while len(made) < processes:
+            try:
+                kind, number, payload = results.get(timeout=1.0)
+            except queue.Empty:
+                if any(w.exitcode not in (None, 0) for w in workers):
+                    raise RuntimeError("an indexing process died") from None
+                continue
+            if kind == "error":
+                raise RuntimeError(f"an indexing process failed:\n{payload}")
+            made[number] = payload
+        commit(ix, [segment for number in sorted(made) for segment in made[number]])
+        return count
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+            worker.join()
+        for inbox in inboxes:  # batches a dead process never took are dropped, not waited on
+            inbox.cancel_join_thread()
+            inbox.close()
+        results.close()
+
+
+def _send(inbox, batch, worker) -> None:
+    while True:
+        try:
+            inbox.put(batch, timeout=1.0)
+            return
+        except queue.Full:
+            if not worker.is_alive():
+                raise RuntimeError("an indexing process died") from None
+
+
+def _work(ix, folder: str, inbox, results, number: int) -> None:
+    try:
+        segments = []
+        builder = SegmentBuilder(ix, folder)
+        while (batch := inbox.get()) is not None:
+            for doc in batch:
+                builder.add(doc)
+            if builder.docnum >= SEGMENT_DOCS:
+                segments.append(builder.finish())
+                builder = SegmentBuilder(ix, folder)
+        if builder.docnum:
+            segments.append(builder.finish())
+        results.put(("done", number, segments))
+    except BaseException:
+        results.put(("error", number, traceback.format_exc()))
