@@ -430,3 +430,41 @@ def test_without_the_postings_arrays_searches_answer_the_same_and_verify_says_so
         rebuild_index()
         assert verify_index().ok
         assert {text: _found(app, text) for text in queries} == before
+
+
+@pytest.mark.whoosh
+def test_an_index_with_numbers_for_version_and_date_answers_takes_edits_and_asks_for_a_rebuild(
+    app, monkeypatch, factory
+):
+    """The layout before version and date stopped being indexed as numbers: such an index
+    lists by date as a rebuilt one does and takes edits, and verify asks for a rebuild."""
+    from whoosh.fields import NUMERIC
+
+    from portal.search import whoosh_store
+    from portal.search.whoosh_schema import make_schema
+
+    def numbers_schema():
+        schema = make_schema()
+        schema.remove("version")
+        schema.remove("published")
+        schema.add("version", NUMERIC(bits=64, stored=True, signed=False))
+        schema.add("published", NUMERIC(bits=64, stored=True, sortable=True))
+        return schema
+
+    runner = app.test_cli_runner()
+    newest = [h.slug for h in _newest(app)]
+    monkeypatch.setattr(whoosh_store, "make_schema", numbers_schema)
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    monkeypatch.undo()
+    assert [h.slug for h in _newest(app)] == newest
+    with factory.committing() as f:
+        f.case(slug="kantine-med-sesongmat", title="Kantinedrift med sesongmat")
+    assert _found(app, "sesongmat") == ["kantine-med-sesongmat"]
+    assert [h.slug for h in _newest(app)][0] == "kantine-med-sesongmat"
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code != 0 and "layout is out of date" in result.output
+
+
+def _newest(app):
+    with app.app_context():
+        return search_cases(SearchRequest(sort="newest", per_page=100)).hits
