@@ -200,9 +200,10 @@ class IndexStore:
             multiprocessing.util.register_after_fork(self._fork_guard, _DieWithParent.arm)
         old = self.current_name()
         name, path = self._create_directory()
-        # Indexing is CPU-bound Python: one indexing process per core, fed by this one (which
-        # reads the database); a small bank is indexed here, where starting them costs more.
-        processes = max(2, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+        # Indexing is CPU-bound Python: one indexing process per core (each writes segments of
+        # its own, and more than a few segments would slow every search), fed by this one,
+        # which reads the database; a small bank is indexed here, where starting them costs more.
+        processes = max(2, min(4, os.cpu_count() or 1)) if total >= PARALLEL_FROM else 1
         try:
             whoosh_rebuild.build(
                 whoosh_index.open_dir(str(path)), str(path), documents, progress, processes
