@@ -57,46 +57,45 @@ class DirectReader:
 
     The front door reads the generation for every page it serves; checking a connection out
     of the pool and back in (with its rollback) cost several times the read itself. One
-    connection per process and thread, made again after a fork or an error, and closed with
-    the engine's pool (`engine.dispose()`)."""
+    connection per process, used by one thread at a time (a threaded server's threads come and
+    go, and must not each keep a connection), made again after a fork or an error, and closed
+    with the engine's pool (`engine.dispose()`)."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
-        self._opened: list = []  # this process's connections, to close with the engine
-        self._epoch = 0  # moves when they are closed, so each thread connects again
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._connection: tuple | None = None  # connection, statement, date converter
 
     def read(self, engine: Engine) -> tuple[int, datetime | None]:
-        local = self._local
-        if getattr(local, "key", None) != (os.getpid(), self._epoch):
-            local.key, local.connection = (os.getpid(), self._epoch), None
-        if local.connection is None:
-            local.connection = self._connect(engine)
-        connection, statement, changed = local.connection
-        try:
-            cursor = connection.cursor()
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's connection is not ours
+                self._pid, self._connection = os.getpid(), None
+            if self._connection is None:
+                self._connection = self._connect(engine)
+            connection, statement, changed = self._connection
             try:
-                cursor.execute(statement)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        except Exception:
-            local.connection = None
-            try:
-                connection.close()
-            finally:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(statement)
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+            except Exception:
+                self._connection = None
+                with contextlib.suppress(Exception):  # it may be gone already
+                    connection.close()
                 raise
         if row is None:
             return 0, None
         return row[0], changed(row[1]) if changed is not None else row[1]
 
-    def _connect(self, engine: Engine):
-        if not event.contains(engine, "engine_disposed", self._close_all):
-            event.listen(engine, "engine_disposed", self._close_all)
+    def _connect(self, engine: Engine) -> tuple:
+        if not event.contains(engine, "engine_disposed", self._close):
+            event.listen(engine, "engine_disposed", self._close)
         pooled = engine.raw_connection()
         pooled.detach()  # ours now: never returned to the pool, nor counted in it
         connection = pooled.dbapi_connection
         engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
-        self._opened.append((os.getpid(), connection))
         this_state = select(_STATE.c.generation, _STATE.c.changed_at).where(_STATE.c.id == STATE_ID)
         statement = str(
             this_state.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
@@ -106,13 +105,12 @@ class DirectReader:
         )
         return connection, statement, changed
 
-    def _close_all(self, _engine: Engine) -> None:
-        opened, self._opened = self._opened, []
-        self._epoch += 1
-        for pid, connection in opened:
-            if pid == os.getpid():  # a parent's connection is the parent's to close
-                with contextlib.suppress(Exception):  # it may be gone already
-                    connection.close()
+    def _close(self, _engine: Engine) -> None:
+        with self._lock:
+            held, self._connection = self._connection, None
+            if held is not None and self._pid == os.getpid():
+                with contextlib.suppress(Exception):
+                    held[0].close()
 
 
 def current() -> tuple[int, datetime | None]:

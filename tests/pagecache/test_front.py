@@ -133,7 +133,42 @@ def test_the_front_doors_own_connection_sees_each_commit_and_is_made_again_after
     with app.app_context():
         second = reader.read(db.engine)  # the same connection, a later commit
         assert second[0] > first[0] and second[1] >= first[1]
-        reader._local.connection[0].close()  # as when the database server restarts
+        reader._connection[0].close()  # as when the database server restarts
         with pytest.raises(Exception):  # noqa: B017 - the driver's own error
             reader.read(db.engine)
         assert reader.read(db.engine) == second  # connected again
+
+
+def test_the_front_door_keeps_one_connection_however_many_threads_serve(app):
+    """A threaded server's threads come and go: they share the one connection, rather than
+    each keeping one open until the database refuses more clients."""
+    import threading
+
+    from sqlalchemy import text
+
+    from portal.extensions import db
+    from portal.pagecache import generation
+
+    reader = generation.DirectReader()
+    with app.app_context():
+        engine = db.engine
+        first = reader.read(engine)
+        connection = reader._connection[0]
+
+        def count_connections() -> int | None:
+            if engine.dialect.name != "postgresql":
+                return None
+            with engine.connect() as c:
+                return c.execute(text("SELECT count(*) FROM pg_stat_activity")).scalar()
+
+        before = count_connections()
+        read = []
+        threads = [threading.Thread(target=lambda: read.append(reader.read(engine)))
+                   for _ in range(40)]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert read == [first] * 40
+        assert reader._connection[0] is connection
+        assert count_connections() == before
