@@ -96,9 +96,10 @@ class DirectReader:
         pooled.detach()  # ours now: never returned to the pool, nor counted in it
         connection = pooled.dbapi_connection
         engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
-        this_state = select(_STATE.c.generation, _STATE.c.changed_at).where(_STATE.c.id == STATE_ID)
         statement = str(
-            this_state.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+            _CURRENT.params(id=STATE_ID).compile(
+                dialect=engine.dialect, compile_kwargs={"literal_binds": True}
+            )
         )
         changed = _STATE.c.changed_at.type.dialect_impl(engine.dialect).result_processor(
             engine.dialect, None

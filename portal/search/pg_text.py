@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from portal.search.analysis import norwegian_analyzer, spelling_analyzer
+from portal.search.analysis import norwegian_analyzer, spelling_terms
 
 # Which weight class each field's words get (A is the heaviest).
 FIELD_WEIGHTS = (
@@ -56,7 +56,7 @@ def document_terms(doc: dict[str, Any]) -> tuple[str, list[str]]:
 
 def spelling_words(doc: dict[str, Any]) -> list[str]:
     """The distinct words offered as "Mente du" suggestions (as the Whoosh "spell" field)."""
-    return sorted({token.text for token in spelling_analyzer()(doc.get("spell") or "")})
+    return sorted(set(spelling_terms(doc.get("spell") or "")))
 
 
 def tsquery(units: Iterable[list[tuple[str, ...]]], *, require_all: bool) -> str:

@@ -291,16 +291,19 @@ class SegmentBuilder:
         """Write the segment's files; returns the segment, for the index's table of contents."""
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
-        with_postings = [n for n, p in self.prose.items() if p.docs] + [
-            n for n, t in self.other.items() if t.by_term
-        ]
-        for name in sorted(with_postings):  # Whoosh's writer starts only fields with postings
+        for name in sorted({*self.prose, *self.other}):
+            prose = self.prose.get(name)
+            if prose is not None and not prose.docs:
+                self._save_arrays(name, {}, [], [], [])  # every segment has its arrays
+                continue
+            if prose is None and not self.other[name].by_term:
+                continue  # Whoosh's writer starts only fields with postings
             field = self.schema[name]
             held = self.lengths.get(name)
             lengths = None if held is None else np.frombuffer(held, dtype=np.int32)
             writer.start_field(name, field)
-            if name in self.prose:
-                self._write_prose(writer, name, self.prose[name], lengths)
+            if prose is not None:
+                self._write_prose(writer, name, prose, lengths)
             else:
                 for text, docs, weights, values in self.other[name].postings():
                     write_term(writer, text, docs, weights, values, lengths)
@@ -330,13 +333,16 @@ class SegmentBuilder:
                 all_docs.append(docs)
                 all_weights.append(weights.astype(np.float32))
                 all_positions.append(positions)
+        self._save_arrays(
+            name, arrays_terms, all_docs, all_weights, all_positions if prose.boost == 1.0 else []
+        )
+
+    def _save_arrays(self, name: str, terms: dict, docs: list, weights: list, positions: list):
+        """The prose field's postings arrays (`whoosh_postings`), where the index has a folder;
+        positions are left empty where a posting's weight is not its number of positions."""
         if self.folder is not None:
             whoosh_postings.save(
-                self.folder, self.segment.segment_id(), name, arrays_terms,
-                _joined(all_docs, np.int32), _joined(all_weights, np.float32),
-                _joined(all_positions, np.int32) if prose.boost == 1.0 else np.zeros(0, np.int32),
+                self.folder, self.segment.segment_id(), name, terms,
+                whoosh_postings.joined(docs, np.int32), whoosh_postings.joined(weights, np.float32),
+                whoosh_postings.joined(positions, np.int32),
             )  # fmt: skip
-
-
-def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)

@@ -24,7 +24,6 @@ writing them) is read from Whoosh's blocks, with the same result.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
 from collections.abc import Iterable
@@ -111,18 +110,13 @@ def _missing(ix, folder: str, exclude: Iterable[str] = ()) -> list[tuple[str, st
         ]
 
 
-def write_missing(ix, folder: str, exclude: Iterable[str] = (), processes: int = 1) -> int:
+def write_missing(ix, folder: str, exclude: Iterable[str] = ()) -> int:
     """Write the arrays of every segment that lacks them, but those named in `exclude` (a
     writer passes the segments it found, so that an index from before the arrays does not make
-    one edit write them all), in up to `processes` processes; returns how many were written.
-    Safe in several processes at once: each file is replaced whole, and two writers write the
-    same bytes."""
+    one edit write them all); returns how many were written. Safe in several processes at
+    once: each file is replaced whole, and two writers write the same bytes."""
     wanted = _missing(ix, folder, exclude)
-    jobs = [(folder, segment, fieldname) for segment, fieldname in wanted]
-    if processes > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
-            return sum(pool.starmap(_write_segment, jobs))
-    return sum(_write_segment(*job) for job in jobs)
+    return sum(_write_segment(folder, segment, fieldname) for segment, fieldname in wanted)
 
 
 def _write_segment(folder: str, segment: str, fieldname: str) -> int:
@@ -164,11 +158,11 @@ def _write(leaf, fieldname: str, paths: dict[str, str]) -> None:
         starts = np.array(firsts, dtype=np.int64)
         before = np.concatenate(([0], positions[starts[1:] - 1]))
         positions -= np.repeat(before, np.diff(np.append(starts, len(deltas))))
-    weight_of_all = _joined(weights, np.float32)
+    weight_of_all = joined(weights, np.float32)
     counts = np.diff(np.append(np.array(firsts, dtype=np.int64), len(deltas)))
     if not with_positions or not np.array_equal(counts, weight_of_all.astype(np.int64)):
         positions = np.zeros(0)  # positions are found by their posting's weight, or not kept
-    _save(paths, terms, _joined(docs, np.int32), weight_of_all, positions.astype(np.int32))
+    _save(paths, terms, joined(docs, np.int32), weight_of_all, positions.astype(np.int32))
 
 
 def save(folder: str, segment: str, fieldname: str, terms: dict[bytes, tuple[int, int, int]],
@@ -184,7 +178,8 @@ def _save(paths: dict[str, str], terms, docs, weights, positions) -> None:
     _replace(paths["terms"], lambda file: pickle.dump(terms, file, pickle.HIGHEST_PROTOCOL))
 
 
-def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """The parts one after another (an empty array of the type if there are none)."""
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 

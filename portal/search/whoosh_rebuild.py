@@ -25,28 +25,46 @@ def commit(ix, segments: list) -> None:
     clean_files(ix.storage, ix.indexname, generation, segments)
 
 
+class _Segments:
+    """One process's segments: a builder that starts a new segment every SEGMENT_DOCS."""
+
+    def __init__(self, ix, folder: str) -> None:
+        self.ix, self.folder = ix, folder
+        self.done: list = []
+        self.builder = SegmentBuilder(ix, folder)
+
+    def add(self, doc: dict[str, Any]) -> None:
+        self.builder.add(doc)
+
+    def roll(self) -> None:
+        """Write the segment being built if it is full, and start another."""
+        if self.builder.docnum >= SEGMENT_DOCS:
+            self.done.append(self.builder.finish())
+            self.builder = SegmentBuilder(self.ix, self.folder)
+
+    def finish(self) -> list:
+        if self.builder.docnum:
+            self.done.append(self.builder.finish())
+        return self.done
+
+
 def build(ix, folder: str, documents: Iterable[dict[str, Any]],
           progress: Callable[[int], None] | None = None, processes: int = 1) -> int:  # fmt: skip
     """Index the documents into the new, empty index `ix` in `folder`, in up to `processes`
     processes; returns how many were indexed."""
     if processes > 1:
         return _build_in_processes(ix, folder, documents, progress, processes)
-    segments, count = [], 0
-    builder = SegmentBuilder(ix, folder)
+    segments, count = _Segments(ix, folder), 0
     try:
         for count, doc in enumerate(documents, start=1):
-            builder.add(doc)
-            if builder.docnum >= SEGMENT_DOCS:
-                segments.append(builder.finish())
-                builder = SegmentBuilder(ix, folder)
+            segments.add(doc)
+            segments.roll()
             if progress is not None:
                 progress(count)
-        if builder.docnum:
-            segments.append(builder.finish())
+        commit(ix, segments.finish())
     except BaseException:
-        builder.cancel()
+        segments.builder.cancel()
         raise
-    commit(ix, segments)
     return count
 
 
@@ -112,16 +130,11 @@ def _send(inbox, batch, worker) -> None:
 
 def _work(ix, folder: str, inbox, results, number: int) -> None:
     try:
-        segments = []
-        builder = SegmentBuilder(ix, folder)
+        segments = _Segments(ix, folder)
         while (batch := inbox.get()) is not None:
             for doc in batch:
-                builder.add(doc)
-            if builder.docnum >= SEGMENT_DOCS:
-                segments.append(builder.finish())
-                builder = SegmentBuilder(ix, folder)
-        if builder.docnum:
-            segments.append(builder.finish())
-        results.put(("done", number, segments))
+                segments.add(doc)
+            segments.roll()
+        results.put(("done", number, segments.finish()))
     except BaseException:
         results.put(("error", number, traceback.format_exc()))

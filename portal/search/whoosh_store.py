@@ -208,8 +208,6 @@ class IndexStore:
             whoosh_rebuild.build(
                 whoosh_index.open_dir(str(path)), str(path), documents, progress, processes
             )
-            # Every segment has its arrays already; this only checks.
-            whoosh_postings.write_missing(whoosh_index.open_dir(str(path)), str(path))
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
