@@ -34,7 +34,6 @@ import numpy as np
 from whoosh import formats
 from whoosh.analysis import KeywordAnalyzer
 from whoosh.codec import default_codec
-from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search import whoosh_postings
@@ -45,7 +44,7 @@ from portal.search.analysis import (
     spelling_terms,
     term_of,
 )
-from portal.search.whoosh_encoding import encoded_positions, write_term
+from portal.search.whoosh_encoding import encoded_positions, write_terms
 
 CHUNK = 1 << 18  # postings encoded at a time when a segment is written
 
@@ -158,11 +157,18 @@ class _Terms:
             postings[2].append(value)
         return length
 
-    def postings(self) -> Iterator[tuple[bytes, array, list[float], list[bytes]]]:
-        """(term, documents, weights, values) in Whoosh's order."""
-        for text in sorted(self.by_term):
-            docs, weights, values = self.by_term[text]
-            yield text, docs, weights.tolist(), values
+    def postings(self) -> tuple[list[bytes], list[int], np.ndarray, np.ndarray, Any]:
+        """Every term's postings in Whoosh's order: (terms, where each term's postings start
+        and the last one's end, documents, weights, values)."""
+        texts = sorted(self.by_term)
+        held = [self.by_term[text] for text in texts]
+        bounds = np.cumsum([0] + [len(docs) for docs, _, _ in held]).tolist()
+        docs = np.frombuffer(b"".join(docs.tobytes() for docs, _, _ in held), dtype=np.int32)
+        weights = np.frombuffer(b"".join(w.tobytes() for _, w, _ in held), dtype=np.float64)
+        return texts, bounds, docs, weights, self._values([values for _, _, values in held])
+
+    def _values(self, values: list[list[bytes]]) -> list[bytes] | np.ndarray:
+        return [value for term in values for value in term]
 
 
 class _Counted(_Terms):
@@ -188,9 +194,9 @@ class _Counted(_Terms):
             length += count
         return length
 
-    def postings(self) -> Iterator[tuple[bytes, array, list[float], list[bytes]]]:
-        for text, docs, weights, counts in super().postings():
-            yield text, docs, weights, [pack_uint(count) for count in counts]
+    def _values(self, values: list[array]) -> np.ndarray:
+        """The counts as Whoosh's `Frequency` encodes them: four bytes, big-endian."""
+        return np.frombuffer(b"".join(v.tobytes() for v in values), dtype=np.uint32).astype(">u4")
 
 
 def _comma_terms(text: str) -> list[str]:
@@ -305,8 +311,7 @@ class SegmentBuilder:
             if prose is not None:
                 self._write_prose(writer, name, prose, lengths)
             else:
-                for text, docs, weights, values in self.other[name].postings():
-                    write_term(writer, text, docs, weights, values, lengths)
+                write_terms(writer, *self.other[name].postings(), lengths)
             writer.finish_field()
         writer.close()
         self.segment.set_doc_count(self.docnum)
@@ -317,13 +322,9 @@ class SegmentBuilder:
         all_docs, all_weights, all_positions = [], [], []
         at = placed = 0
         for texts, bounds, docs, counts, positions in prose.postings():
-            values = encoded_positions(counts, positions)
             weights = counts.astype(np.float64) * prose.boost
-            weight_list = weights.tolist()
-            doc_array = array("i", docs.astype(np.int32).tobytes())
-            for text, first, stop in zip(texts, bounds[:-1], bounds[1:], strict=False):
-                write_term(writer, text, doc_array[first:stop], weight_list[first:stop],
-                            values[first:stop], lengths)  # fmt: skip
+            values = encoded_positions(counts, positions)
+            write_terms(writer, texts, bounds, docs, weights, values, lengths)
             if self.folder is not None:
                 position_starts = (np.cumsum(counts) - counts).tolist()
                 for text, first, stop in zip(texts, bounds[:-1], bounds[1:], strict=False):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
 from whoosh.formats import Positions
 
 from portal.search import (
@@ -56,6 +57,16 @@ def documents(ctx) -> list[dict]:
     return docs
 
 
+@pytest.fixture
+def many_documents(documents) -> list[dict]:
+    """Enough documents for the common words' postings to fill several blocks of 128."""
+    return [
+        {**doc, "id": f"{doc['id']}{copy}", "slug": f"{doc['slug']}-{copy}"}
+        for copy in range(12)
+        for doc in documents
+    ]
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     """A segment's files by their kind (the segment's random name left out)."""
     out = {}
@@ -66,6 +77,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _with_whooshs_writer(folder: Path, docs: list[dict]) -> None:
+    """Whoosh's own writer, as it is."""
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), make_schema())
     writer = ix.writer(compound=False)
@@ -81,11 +93,24 @@ def _in_bulk(folder: Path, docs: list[dict], processes: int = 1) -> int:
     return whoosh_rebuild.build(ix, str(folder), docs, processes=processes)
 
 
+def _pickling_blocks_in_the_bulk_protocol(monkeypatch) -> None:
+    """Whoosh's writer, with its blocks' data pickled in the protocol the bulk writer uses."""
+    real = whoosh3.dumps
+
+    def dumps(obj, protocol):
+        block_data = isinstance(obj, tuple) and len(obj) == 3 and isinstance(obj[0], tuple)
+        return real(obj, whoosh_encoding.BLOCK_PROTOCOL if block_data else protocol)
+
+    monkeypatch.setattr(whoosh3, "dumps", dumps)
+
+
 @pytest.mark.parametrize("chunk", [whoosh_bulk.CHUNK, 5], ids=["one-chunk", "small-chunks"])
-def test_the_segment_is_whooshs_byte_for_byte(documents, tmp_path, monkeypatch, chunk):
+def test_the_segment_is_whooshs_byte_for_byte(many_documents, tmp_path, monkeypatch, chunk):
     monkeypatch.setattr(whoosh_bulk, "CHUNK", chunk)
-    _with_whooshs_writer(tmp_path / "whoosh", documents)
-    _in_bulk(tmp_path / "bulk", documents)
+    with monkeypatch.context() as patched:
+        _pickling_blocks_in_the_bulk_protocol(patched)
+        _with_whooshs_writer(tmp_path / "whoosh", many_documents)
+    _in_bulk(tmp_path / "bulk", many_documents)
     theirs, ours = _files(tmp_path / "whoosh"), _files(tmp_path / "bulk")
     # Postings, terms, stored documents, field lengths, columns and the postings arrays.
     assert {"pst", "trm", "_stored.col", "_content_len.col", "id.col", "published.col",
@@ -93,6 +118,25 @@ def test_the_segment_is_whooshs_byte_for_byte(documents, tmp_path, monkeypatch, 
     assert sorted(ours) == sorted(theirs)
     for kind in sorted(theirs):
         assert ours[kind] == theirs[kind], kind
+
+
+def test_whooshs_reader_finds_in_the_segment_what_whooshs_writer_put_there(
+    many_documents, tmp_path
+):
+    """Whoosh's own writer (blocks in pickle's protocol 2) and the bulk writer (protocol 4):
+    the same postings, block by block, with the same statistics."""
+    _with_whooshs_writer(tmp_path / "whoosh", many_documents)
+    _in_bulk(tmp_path / "bulk", many_documents)
+    theirs, ours = _content(tmp_path / "whoosh"), _content(tmp_path / "bulk")
+    assert ours == theirs
+    assert len(theirs["postings"]) > 1_000
+    assert any(len(blocks) > 1 for blocks in theirs["blocks"].values())
+    # Smaller: protocol 2 pickles a posting's value as a call with the value as text.
+    sizes = [
+        sum(p.stat().st_size for p in (tmp_path / kind).glob("*.pst"))
+        for kind in ("whoosh", "bulk")
+    ]
+    assert sizes[1] < sizes[0] * 0.8
 
 
 def test_positions_are_encoded_as_whoosh_encodes_them():
@@ -116,7 +160,7 @@ def _content(folder: Path) -> dict:
     ix = whoosh_index.open_dir(str(folder))
     with ix.reader() as reader:
         ids = {docnum: stored["id"] for docnum, stored in reader.iter_docs()}
-        postings = {}
+        postings, infos, blocks = {}, {}, {}
         for fieldname in ix.schema.names():
             if not ix.schema[fieldname].indexed:
                 continue
@@ -127,13 +171,28 @@ def _content(folder: Path) -> dict:
                     found[ids[matcher.id()]] = (matcher.weight(), matcher.value())
                     matcher.next()
                 postings[fieldname, text] = found
+                info = reader.term_info(fieldname, text)
+                infos[fieldname, text] = (info.weight(), info.doc_frequency(), info.min_length(),
+                                          info.max_length(), info.max_weight())  # fmt: skip
+                if len(list(reader.leaf_readers())) == 1:  # numbers and blocks are per segment
+                    blocks[fieldname, text] = _blocks(reader.postings(fieldname, text))
         stored = {ids[d]: s for d, s in reader.iter_docs()}
         lengths = {ids[d]: reader.doc_field_length(d, "content") for d in ids}
         published = reader.column_reader("published")
         columns = {ids[d]: published[d] for d in ids}
         segments = len(list(reader.leaf_readers()))
-    return {"postings": postings, "stored": stored, "lengths": lengths, "columns": columns,
-            "segments": segments}  # fmt: skip
+    return {"postings": postings, "infos": infos, "blocks": blocks, "stored": stored,
+            "lengths": lengths, "columns": columns, "segments": segments}  # fmt: skip
+
+
+def _blocks(matcher) -> list[tuple]:
+    """A posting list's blocks as Whoosh's matcher reads them: each one's statistics."""
+    found = []
+    while matcher.is_active():
+        found.append((matcher.block_min_id(), matcher.block_max_id(), matcher.block_max_weight(),
+                      matcher.block_min_length(), matcher.block_max_length()))  # fmt: skip
+        matcher._next_block()
+    return found
 
 
 def test_processes_and_segments_hold_the_same_documents(documents, tmp_path, monkeypatch):
