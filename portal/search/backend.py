@@ -114,8 +114,8 @@ class SearchBackend(Protocol):
     ) -> str | None:
         """Build a new index from `documents` and switch to it; the old one's name, if any."""
 
-    def versions_in(self, name: str) -> dict[str, int]:
-        """id → version in a replaced index (to catch up writes made during a rebuild)."""
+    def written_during_rebuild(self, retired: str) -> set[str]:
+        """The ids written to the replaced index while the rebuild ran (to catch them up)."""
 
     def drop(self, name: str) -> None:
         """Remove a replaced index."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from sqlalchemy import func, select
 
@@ -25,21 +24,12 @@ def verify_index() -> VerifyReport:
 
 
 def rebuild_index(progress: Progress | None = None, *, wait: bool = True) -> int:
-    """Build a fresh index from the database and swap it in; reconcile writes made meanwhile.
-
-    A damaged live index is simply replaced: what cannot be read is not reconciled.
-    """
+    """Build a fresh index from the database and swap it in; then write again, from the
+    database, the cases written while it ran (a damaged live index is simply replaced)."""
     with backend().rebuilding(wait=wait):
-        started = time.time_ns()
         total = published_count()
         retired = backend().rebuild(published_documents(), total, progress)
         if retired:
-            try:
-                versions = backend().versions_in(retired)
-            except Exception:
-                log.warning("the replaced index %s could not be read; it is dropped", retired)
-                versions = {}
-            changed = [doc_id for doc_id, version in versions.items() if version >= started]
-            reindex_cases([int(i) for i in changed])
+            reindex_cases(sorted(int(i) for i in backend().written_during_rebuild(retired)))
             backend().drop(retired)
     return total

@@ -74,8 +74,8 @@ class PostgresBackend:
         pg_store.rebuild(self.engine, documents, total, progress)
         return None  # nothing was swapped out: there is no old index to catch up from
 
-    def versions_in(self, name: str) -> dict[str, int]:
-        return {}
+    def written_during_rebuild(self, retired: str) -> set[str]:
+        return set()
 
     def drop(self, name: str) -> None:
         """Nothing to drop: the rebuild rewrote the documents in place."""

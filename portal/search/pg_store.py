@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
+from portal.cases.models import Case
+from portal.cases.permissions import visible_cases
 from portal.operations.locks import Busy, advisory
 from portal.search.backend import Progress, RebuildRunning
 from portal.search.pg_tables import (
@@ -195,8 +197,9 @@ def _analysed(documents: Iterator[dict[str, Any]], version: int, total: int):
 def rebuild(engine: Engine, documents: Iterator[dict[str, Any]], total: int,
             progress: Progress | None = None) -> None:  # fmt: skip
     """Write every document again in batches (each its own transaction, so the site keeps
-    serving and writing), then remove documents of cases no longer published and recount the
-    words. A case changed meanwhile keeps the newer document its own transaction wrote."""
+    serving and writing), then remove documents of cases not published now and recount the
+    words. A case changed meanwhile keeps the newer document its own transaction wrote; one
+    unpublished meanwhile may have been written again after its removal, and goes then."""
     started = time.time_ns()
     done = 0
     for rows in _analysed(documents, started, total):
@@ -206,8 +209,11 @@ def rebuild(engine: Engine, documents: Iterator[dict[str, Any]], total: int,
         if progress:
             progress(done)
     with engine.begin() as connection:
-        # Documents not rewritten by this rebuild nor written since: their cases are gone.
-        connection.execute(delete(search_documents).where(search_documents.c.version < started))
+        # Cases gone before the rebuild read them, or unpublished since (as committed now).
+        published = visible_cases(None).with_only_columns(Case.id)
+        connection.execute(
+            delete(search_documents).where(search_documents.c.case_id.not_in(published))
+        )
         tables = ", ".join(table.name for table, _key in COUNTED.values())
         connection.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
         for column, (table, key) in COUNTED.items():

@@ -5,6 +5,11 @@ new directory beside it and swaps CURRENT atomically (os.replace), so searches k
 and a crash mid-rebuild leaves the live index as it was. Writers take Whoosh's lock with a
 timeout (so several server processes queue instead of failing) and re-check CURRENT once they
 hold it, so an update that raced a rebuild lands in the new index.
+
+While a rebuild runs, <root>/rebuild.journal exists and every writer adds the ids it writes to
+it: the rebuild read the cases as they were when it read them, so once it has swapped in the
+new index it waits for any writer still holding the old one and writes those cases again from
+the database (an unpublished case is removed, an edited one written anew).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.util.filelock import try_for
 
 from portal.search import whoosh_postings, whoosh_rebuild
 from portal.search.backend import Progress, RebuildRunning
@@ -71,6 +78,11 @@ class IndexStore:
     @property
     def pointer(self) -> Path:
         return self.root / "CURRENT"
+
+    @property
+    def journal(self) -> Path:
+        """The ids written while a rebuild runs (the file exists only then)."""
+        return self.root / "rebuild.journal"
 
     def current_name(self) -> str | None:
         try:
@@ -126,6 +138,10 @@ class IndexStore:
                     for doc_id in {d["id"] for d in upserts} | set(deletes)
                     if (stored := searcher.document(id=doc_id)) is not None
                 }
+            if self.journal.exists():  # a rebuild runs: it catches these up after its swap
+                ids = "".join(f"{doc_id}\n" for doc_id in [*(d["id"] for d in upserts), *deletes])
+                with open(self.journal, "a", encoding="utf-8") as journal:
+                    journal.write(ids)
             for doc in upserts:
                 # A newer version already indexed (written by a later commit) wins.
                 if versions.get(doc["id"], -1) <= doc["version"]:
@@ -176,6 +192,9 @@ class IndexStore:
             elif path.name.startswith("CURRENT.") and path.name.endswith(".tmp"):
                 path.unlink(missing_ok=True)
                 removed.append(path.name)
+            elif path == self.journal:
+                path.unlink()
+                removed.append(path.name)
         if removed:
             log.warning("removed what an interrupted index rebuild left: %s", ", ".join(removed))
 
@@ -199,6 +218,7 @@ class IndexStore:
             self._fork_guard = _DieWithParent()
             multiprocessing.util.register_after_fork(self._fork_guard, _DieWithParent.arm)
         old = self.current_name()
+        self.journal.write_text("")  # before the documents are read: see the module's notes
         name, path = self._create_directory()
         # Indexing is CPU-bound Python: one indexing process per core (each writes segments of
         # its own, and more than a few segments would slow every search), fed by this one,
@@ -210,18 +230,24 @@ class IndexStore:
             )
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
+            self.journal.unlink(missing_ok=True)
             raise
         self._swap_to(name)
         return old if old != name else None
 
-    def versions_in(self, name: str) -> dict[str, int]:
-        """id → version of every document in a (possibly retired) index directory."""
-        ix = whoosh_index.open_dir(str(self.root / name))
-        with ix.searcher() as searcher:
-            return {
-                stored["id"]: stored.get("version", 0)
-                for _docnum, stored in searcher.reader().iter_docs()
-            }
+    def written_during_rebuild(self, retired: str) -> set[str]:
+        """The ids written while the rebuild ran, once no writer holds the replaced index any
+        more (one that held it when the new index was swapped in has finished; any other finds
+        the new one). Ends the journal."""
+        lock = FileStorage(str(self.root / retired)).lock("MAIN_WRITELOCK")
+        if try_for(lock.acquire, timeout=WRITE_TIMEOUT, delay=0.02):
+            lock.release()
+        else:
+            log.warning("a writer held the replaced index %s past the timeout", retired)
+        try:
+            return set(self.journal.read_text(encoding="utf-8").split())
+        finally:
+            self.journal.unlink(missing_ok=True)
 
     def drop(self, name: str) -> None:
         if name and name != self.current_name():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -202,6 +203,39 @@ def test_rebuild_swaps_atomically_and_searches_keep_answering(app):
         assert seen and set(seen) == {18}
         assert not (backend().root / before).exists()
         assert search_cases(SearchRequest(text="møbler")).total == 1
+
+
+def test_what_changes_while_a_rebuild_runs_is_in_the_new_index(app, monkeypatch):
+    """A rebuild reads the cases as they were when it read them; a case unpublished or edited
+    meanwhile is written to the index being replaced, and caught up in the new one."""
+    from portal.search import maintenance
+
+    with app.app_context():
+        gone, edited = db.session.scalars(select(Case.slug).order_by(Case.id).limit(2)).all()
+    assert _found(app, "sjokoladefabrikk") == []
+    read = maintenance.published_documents
+
+    def change() -> None:  # another request, in another thread
+        with app.app_context():
+            _case(gone).status = CaseStatus.UNPUBLISHED
+            _case(edited).title = "Sjokoladefabrikk"
+            db.session.commit()
+
+    def documents(version=None):
+        for number, doc in enumerate(read(version)):
+            if number == 5:  # every case's document is made by now (they are read in batches)
+                thread = threading.Thread(target=change)
+                thread.start()
+                thread.join()
+            yield doc
+
+    monkeypatch.setattr(maintenance, "published_documents", documents)
+    with app.app_context():
+        assert maintenance.rebuild_index() == 18
+        assert search_cases(SearchRequest()).total == 17
+        assert verify_index().ok
+    assert _found(app, "sjokoladefabrikk") == [edited]
+    assert gone not in _found(app, "")
 
 
 @pytest.mark.whoosh
