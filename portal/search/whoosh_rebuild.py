@@ -14,7 +14,8 @@ from whoosh.index import TOC, clean_files
 
 from portal.search.whoosh_bulk import SegmentBuilder
 
-BATCH = 200  # documents sent to a process at a time
+BATCH = 200  # documents sent to a process at a time (at most)
+TURNS = 4  # a small rebuild's documents go out in at least this many batches per process
 SEGMENT_DOCS = 25_000  # a process starts a new segment after this many (bounds its memory)
 
 
@@ -49,11 +50,15 @@ class _Segments:
 
 
 def build(ix, folder: str, documents: Iterable[dict[str, Any]],
-          progress: Callable[[int], None] | None = None, processes: int = 1) -> int:  # fmt: skip
-    """Index the documents into the new, empty index `ix` in `folder`, in up to `processes`
-    processes; returns how many were indexed."""
+          progress: Callable[[int], None] | None = None, processes: int = 1,
+          total: int | None = None) -> int:  # fmt: skip
+    """Index the documents (about `total`, if known) into the new, empty index `ix` in
+    `folder`, in up to `processes` processes; returns how many were indexed."""
     if processes > 1:
-        return _build_in_processes(ix, folder, documents, progress, processes)
+        # Batches small enough that every process gets about as many documents, and the last
+        # process starts soon.
+        size = BATCH if total is None else max(1, min(BATCH, total // (processes * TURNS)))
+        return _build_in_processes(ix, folder, documents, progress, processes, size)
     segments, count = _Segments(ix, folder), 0
     try:
         for count, doc in enumerate(documents, start=1):
@@ -68,7 +73,7 @@ def build(ix, folder: str, documents: Iterable[dict[str, Any]],
     return count
 
 
-def _build_in_processes(ix, folder, documents, progress, processes: int) -> int:
+def _build_in_processes(ix, folder, documents, progress, processes: int, size: int) -> int:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     inboxes = [context.Queue(maxsize=4) for _ in range(processes)]
@@ -85,7 +90,7 @@ def _build_in_processes(ix, folder, documents, progress, processes: int) -> int:
         for doc in documents:
             batch.append(doc)
             count += 1
-            if len(batch) == BATCH:
+            if len(batch) == size:
                 _send(inboxes[turn], batch, workers[turn])
                 batch, turn = [], (turn + 1) % processes
             if progress is not None:

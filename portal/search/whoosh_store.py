@@ -226,7 +226,7 @@ class IndexStore:
         processes = max(2, min(4, os.cpu_count() or 1)) if total >= PARALLEL_FROM else 1
         try:
             whoosh_rebuild.build(
-                whoosh_index.open_dir(str(path)), str(path), documents, progress, processes
+                whoosh_index.open_dir(str(path)), str(path), documents, progress, processes, total
             )
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
