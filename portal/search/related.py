@@ -17,7 +17,6 @@ from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from portal.cases.models import Case, case_terms
 from portal.cases.permissions import visible_cases
@@ -30,21 +29,57 @@ from portal.search import query as query_mod
 from portal.search.analysis import analyse
 from portal.strategies.models import Action, Indicator, Strategy, StrategyGoal
 from portal.strategies.permissions import visible_strategies
+from portal.taxonomy.facets import Vocabulary
 from portal.taxonomy.models import Term
 
 LIMIT = 5
 
 
-@dataclass
+# What a search page shows of a topic, an organisation or a goal it names: kept with their
+# words for the content generation, so that showing them needs no statement.
+
+
+@dataclass(frozen=True)
+class TopicLabel:
+    id: int
+    vocabulary: Vocabulary
+    slug: str
+    label_nb: str
+    label_en: str
+    label = Term.label
+
+
+@dataclass(frozen=True)
+class OrganizationLabel:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GoalLabel:
+    id: int
+    code: str | None
+    title: str
+    heading = StrategyGoal.heading
+
+
+@dataclass(frozen=True)
+class StrategyLabel:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
 class RelatedGoal:
-    goal: StrategyGoal
-    strategy: Strategy
+    goal: GoalLabel
+    strategy: StrategyLabel
 
 
 @dataclass
 class Related:
-    terms: list[tuple[Term, int]] = field(default_factory=list)  # with published case counts
-    organizations: list[Organization] = field(default_factory=list)
+    terms: list[tuple[TopicLabel, int]] = field(default_factory=list)  # with published counts
+    organizations: list[OrganizationLabel] = field(default_factory=list)
     goals: list[RelatedGoal] = field(default_factory=list)
 
     @property
@@ -92,7 +127,7 @@ def _pattern(sequence: tuple[str, ...]) -> re.Pattern:
     return re.compile(f" (?:{exact}|{exact}\\S{{3,}}|\\S{{3,}}{exact}) ")
 
 
-def published_per_term(terms: Sequence[Term]) -> dict[int, int]:
+def published_per_term(terms: Sequence[Term | TopicLabel]) -> dict[int, int]:
     """How many published cases each of these topics has: from the search index's facet table
     where it keeps one (the index holds exactly the published cases), else counted in the
     database when a search first names a topic, and kept for the content generation (the
@@ -123,16 +158,16 @@ class _Candidates:
     generation: a search matches its words against these without loading a row, and loads
     only the handful it shows."""
 
-    terms: list[tuple[int, str]]  # in display order
-    organizations: list[tuple[int, str]]  # in Norwegian order
-    goals: list[tuple[int, int, str]]  # (goal, strategy, words), strategy order
+    terms: list[tuple[TopicLabel, str]]  # in display order
+    organizations: list[tuple[OrganizationLabel, str]]  # in Norwegian order
+    goals: list[tuple[RelatedGoal, str]]  # in strategy order
     corpora: tuple[_Corpus, _Corpus, _Corpus] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpora", (
-            _Corpus.of([words for _id, words in self.terms]),
-            _Corpus.of([words for _id, words in self.organizations]),
-            _Corpus.of([words for _goal, _strategy, words in self.goals]),
+            _Corpus.of([words for _label, words in self.terms]),
+            _Corpus.of([words for _label, words in self.organizations]),
+            _Corpus.of([words for _label, words in self.goals]),
         ))  # fmt: skip
 
 
@@ -145,31 +180,35 @@ def _analysed(text: str) -> str:
 
 
 def _candidates() -> _Candidates:
-    """Read with Core, not the ORM: these rows are only words to match, read once per
-    content generation (the first search after any edit pays for it)."""
+    """Read with Core, not the ORM: these rows are only words to match and labels to show,
+    read once per content generation (the first search after any edit pays for it)."""
     store = generation.kept("related")
     found = store.get("candidates")
     if found is None:
         terms = db.session.execute(
-            select(Term.id, Term.label_nb, Term.label_en, Term.description_nb,
-                   Term.description_en).order_by(Term.vocabulary, Term.position)
+            select(Term.id, Term.vocabulary, Term.slug, Term.label_nb, Term.label_en,
+                   Term.description_nb, Term.description_en)
+            .order_by(Term.vocabulary, Term.position)
         )  # fmt: skip
         organizations = db.session.execute(
-            select(Organization.id, Organization.name, Organization.county).order_by(
-                norwegian_order(Organization.name)
-            )
-        )
+            select(Organization.id, Organization.slug, Organization.name, Organization.county)
+            .order_by(norwegian_order(Organization.name))
+        )  # fmt: skip
         found = store["candidates"] = _Candidates(
-            terms=[(row[0], _analysed(" ".join(part or "" for part in row[1:]))) for row in terms],
+            terms=[
+                (TopicLabel(*row[:5]), _analysed(" ".join(part or "" for part in row[3:])))
+                for row in terms
+            ],
             organizations=[
-                (id_, _analysed(f"{name} {county or ''}")) for id_, name, county in organizations
-            ],  # fmt: skip
+                (OrganizationLabel(id_, slug, name), _analysed(f"{name} {county or ''}"))
+                for id_, slug, name, county in organizations
+            ],
             goals=_goal_candidates(),
         )
     return found
 
 
-def _goal_candidates() -> list[tuple[int, int, str]]:
+def _goal_candidates() -> list[tuple[RelatedGoal, str]]:
     """Every goal of every strategy with its actions' and indicators' words."""
     extra: dict[int, list[str]] = {}
     for goal_id, text in db.session.execute(select(Action.goal_id, Action.title)):
@@ -177,14 +216,15 @@ def _goal_candidates() -> list[tuple[int, int, str]]:
     for goal_id, text in db.session.execute(select(Indicator.goal_id, Indicator.name)):
         extra.setdefault(goal_id, []).append(text)
     goals = db.session.execute(
-        select(StrategyGoal.id, StrategyGoal.strategy_id, StrategyGoal.title,
-               StrategyGoal.description)
+        select(StrategyGoal.id, StrategyGoal.code, StrategyGoal.title, StrategyGoal.description,
+               Strategy.id, Strategy.title)
+        .join(Strategy, StrategyGoal.strategy_id == Strategy.id)
         .order_by(StrategyGoal.strategy_id, StrategyGoal.position, StrategyGoal.id)
     )  # fmt: skip
     return [
-        (goal_id, strategy_id,
+        (RelatedGoal(GoalLabel(goal_id, code, title), StrategyLabel(strategy_id, strategy_title)),
          _analysed(" ".join([title, description or "", *extra.get(goal_id, [])])))
-        for goal_id, strategy_id, title, description in goals
+        for goal_id, code, title, description, strategy_id, strategy_title in goals
     ]  # fmt: skip
 
 
@@ -196,30 +236,21 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     units = query_mod.units(parsed, synonyms=synonyms)
     candidates = _candidates()
     term_corpus, organization_corpus, goal_corpus = candidates.corpora
-    term_ids = [candidates.terms[i][0] for i in term_corpus.matching(units)]
-    if term_ids:
-        terms = db.session.scalars(select(Term).where(Term.id.in_(term_ids))).all()
-        counts = published_per_term(terms)
+    topics = [candidates.terms[i][0] for i in term_corpus.matching(units)]
+    if topics:
+        counts = published_per_term(topics)
         # The most used first; ties keep the vocabularies' display order.
-        order = {term_id: i for i, term_id in enumerate(term_ids)}
-        terms = sorted(terms, key=lambda t: (-counts.get(t.id, 0), order[t.id]))[:LIMIT]
-        related.terms = [(term, counts.get(term.id, 0)) for term in terms]
-    org_ids = [candidates.organizations[i][0]
-               for i in organization_corpus.matching(units)][:LIMIT]  # fmt: skip
-    if org_ids:
-        organizations = {o.id: o for o in db.session.scalars(
-            select(Organization).where(Organization.id.in_(org_ids)))}  # fmt: skip
-        related.organizations = [organizations[i] for i in org_ids if i in organizations]
-    matched = [candidates.goals[i][:2] for i in goal_corpus.matching(units)]
+        order = {topic.id: i for i, topic in enumerate(topics)}
+        topics = sorted(topics, key=lambda t: (-counts.get(t.id, 0), order[t.id]))[:LIMIT]
+        related.terms = [(topic, counts.get(topic.id, 0)) for topic in topics]
+    related.organizations = [
+        candidates.organizations[i][0] for i in organization_corpus.matching(units)
+    ][:LIMIT]
+    matched = [candidates.goals[i][0] for i in goal_corpus.matching(units)]
     if matched:
         # Draft strategies only to their own organisation, as everywhere.
         visible = set(db.session.scalars(
             visible_strategies(user).with_only_columns(Strategy.id)
-            .where(Strategy.id.in_({strategy_id for _goal, strategy_id in matched}))))  # fmt: skip
-        goal_ids = [goal_id for goal_id, strategy_id in matched if strategy_id in visible][:LIMIT]
-        goals = {g.id: g for g in db.session.scalars(
-            select(StrategyGoal).where(StrategyGoal.id.in_(goal_ids))
-            .options(joinedload(StrategyGoal.strategy)))}  # fmt: skip
-        related.goals = [RelatedGoal(goal=goals[i], strategy=goals[i].strategy)
-                         for i in goal_ids if i in goals]  # fmt: skip
+            .where(Strategy.id.in_({item.strategy.id for item in matched}))))  # fmt: skip
+        related.goals = [item for item in matched if item.strategy.id in visible][:LIMIT]
     return related
