@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -44,6 +45,24 @@ class FacetRow:
 
     facet: Any
     values: list[FacetValue]
+
+    @property
+    def any_chosen(self) -> bool:
+        return any(item.chosen for item in self.values)
+
+    def checkboxes(self) -> Markup:
+        """The values' checkboxes as one piece of HTML, escaped as the template escapes: a
+        search page offers about a hundred, and a template loop over them took a third of
+        the page's rendering."""
+        param = escape(self.facet.param)
+        boxes = "".join(
+            f'<div class="check"><input type="checkbox" id="f-{param}-{number}" name="{param}" '
+            f'value="{escape(item.value)}"{" checked" if item.chosen else ""}>'
+            f'<label for="f-{param}-{number}">{escape(item.label)} '
+            f'<span class="count">({item.count:d})</span></label></div>'
+            for number, item in enumerate(self.values, start=1)
+        )
+        return Markup(boxes)  # noqa: S704 - every value is escaped above
 
 
 def request_from_args(args: Any, *, per_page: int = 20) -> SearchRequest:
