@@ -51,6 +51,13 @@ def published_cases() -> Select[tuple[Case]]:
     )
 
 
+READ_BATCH = 500
+# What a document is made of, copied out of the ORM's objects (whose attributes cost a call each).
+_TERM = ("vocabulary", "position", "slug", "label_nb", "label_en", "description_nb",
+         "description_en")  # fmt: skip
+_ORGANIZATION = ("name", "county", "org_type", "slug")
+
+
 def published_documents(version: int | None = None) -> Iterator[dict[str, Any]]:
     """Every published case's document, in id order, as `case_document` makes it.
 
@@ -87,13 +94,6 @@ def published_documents(version: int | None = None) -> Iterator[dict[str, Any]]:
                 results=results.get(row.id, []),
             )
             yield case_document(case, version)
-
-
-READ_BATCH = 500
-# What a document is made of, copied out of the ORM's objects (whose attributes cost a call each).
-_TERM = ("vocabulary", "position", "slug", "label_nb", "label_en", "description_nb",
-         "description_en")  # fmt: skip
-_ORGANIZATION = ("name", "county", "org_type", "slug")
 
 
 def _plain(obj: Any, names: tuple[str, ...]) -> SimpleNamespace:

@@ -87,15 +87,9 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
     fixed = writer._format.fixed_value_size()
     postfile, table = writer._postfile, writer._tindex
     field_key = pack_ushort(writer._fieldid)
-    bounds_array = np.asarray(bounds, dtype=np.int64)
-    sizes = np.diff(bounds_array)
-    blocks = (sizes + limit - 1) // limit
-    of_term = np.repeat(np.arange(len(texts)), blocks)
-    first_block = np.cumsum(blocks) - blocks
-    starts = bounds_array[:-1][of_term] + limit * (np.arange(len(of_term)) - first_block[of_term])
-    ends = np.minimum(starts + limit, bounds_array[1:][of_term])
+    starts, ends, blocks = _blocks(bounds, limit)
     numbers = docs.astype(np.int64)
-    gaps = numbers.copy()
+    gaps = numbers.copy()  # within a block, each document's number less the one before it
     gaps[1:] -= numbers[:-1]
     gaps[starts] = numbers[starts]
     weights32 = weights.astype(np.float32)
@@ -103,26 +97,20 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
     max_weights = np.maximum.reduceat(weights, starts).tolist()
     plain = ((low == 1.0) & (high == 1.0)).tolist()  # every weight 1.0: stored as None
     same = (low == high).tolist()  # one weight: stored once
-    if lengths is None:
-        min_lengths, max_lengths = [None] * len(starts), [0] * len(starts)
-    else:
-        held = lengths[docs]
-        lowest = np.minimum.reduceat(np.where(held > 0, held, _NO_LENGTH), starts)
-        min_lengths = [None if x == _NO_LENGTH else x for x in lowest.tolist()]
-        max_lengths = np.maximum.reduceat(held, starts).tolist()
+    min_lengths, max_lengths = _block_lengths(lengths, docs, starts)
     gap_list, number_list, weight_list = gaps.tolist(), numbers.tolist(), weights32.tolist()
-    starts_list, ends_list, blocks_list = starts.tolist(), ends.tolist(), blocks.tolist()
-    block = 0
-    for text, count in zip(texts, blocks_list, strict=True):
+    starts_list, ends_list = starts.tolist(), ends.tolist()
+    first = 0  # the term's first block
+    for text, count in zip(texts, blocks.tolist(), strict=True):
         offset = postfile.tell()
         parts = [WHOOSH3_HEADER_MAGIC]
         weight_sum, min_length, max_length, max_weight = 0, None, 0, 0
-        for number in range(block, block + count):
-            a, b = starts_list[number], ends_list[number]
+        for i in range(first, first + count):
+            a, b = starts_list[i], ends_list[i]
             block_weights = weight_list[a:b]
-            if plain[number]:
+            if plain[i]:
                 mini_weights = None
-            elif same[number]:
+            elif same[i]:
                 mini_weights = block_weights[0]
             else:
                 mini_weights = tuple(block_weights)
@@ -136,11 +124,11 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
             comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
             if comp:
                 data = zlib.compress(data, comp)
-            top = max_weights[number] if max_weights[number] > 0 else 0
-            low_length, high_length = min_lengths[number], max_lengths[number]
+            top = max_weights[i] if max_weights[i] > 0 else 0
+            low_length, high_length = min_lengths[i], max_lengths[i]
             info = pickle.dumps((b - a, number_list[b - 1], top, comp, length_to_byte(low_length),
                                  length_to_byte(high_length)), 2)  # fmt: skip
-            last = number == block + count - 1
+            last = i == first + count - 1
             size = len(info) + len(data)
             parts += (pack_int(-size if last else size), info, data)
             # The term's statistics, gathered block by block as `W3TermInfo.add_block` does.
@@ -149,10 +137,32 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
             max_length = max(max_length, high_length)
             max_weight = max(max_weight, top)
         postfile.write(b"".join(parts))
-        a, b = starts_list[block], ends_list[block + count - 1]
+        a, b = starts_list[first], ends_list[first + count - 1]
         info = W3TermInfo._struct.pack(
             False, weight_sum, b - a, 0 if min_length is None else length_to_byte(min_length),
             length_to_byte(max_length), max_weight, number_list[a], number_list[b - 1],
         )  # fmt: skip
         table.add(field_key + text, info + pack_long(offset) + pack_int(postfile.tell() - offset))
-        block += count
+        first += count
+
+
+def _blocks(bounds: list[int], limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each block of `limit` postings starts and ends, and how many blocks each term
+    has, for terms whose postings start at `bounds[i]` (the last bound: where they end)."""
+    edges = np.asarray(bounds, dtype=np.int64)
+    blocks = (np.diff(edges) + limit - 1) // limit
+    of_term = np.repeat(np.arange(len(blocks)), blocks)
+    nth = np.arange(len(of_term)) - (np.cumsum(blocks) - blocks)[of_term]
+    starts = edges[:-1][of_term] + limit * nth
+    return starts, np.minimum(starts + limit, edges[1:][of_term]), blocks
+
+
+def _block_lengths(lengths: np.ndarray | None, docs: np.ndarray, starts: np.ndarray):
+    """Each block's shortest and longest field length among its documents (None and 0 when
+    the field keeps no lengths, or none of them is above 0), as Whoosh's blocks record them."""
+    if lengths is None:
+        return [None] * len(starts), [0] * len(starts)
+    held = lengths[docs]
+    lowest = np.minimum.reduceat(np.where(held > 0, held, _NO_LENGTH), starts).tolist()
+    return ([None if x == _NO_LENGTH else x for x in lowest],
+            np.maximum.reduceat(held, starts).tolist())  # fmt: skip

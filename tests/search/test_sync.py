@@ -170,6 +170,24 @@ def test_verify_lists_differences_and_rebuild_mends_them(app):
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
+def test_a_rebuild_reads_the_documents_an_edit_writes(app, factory):
+    """A rebuild reads the cases as plain rows; an edit writes a case's document from the ORM's
+    objects. Both give the same documents (else verify would find them all different)."""
+    from portal.search.documents import case_document
+    from portal.search.sync import published_cases, published_documents
+
+    with factory.committing() as f:  # beside the seed's cases, two with only what they must have
+        for title in ("Første", "Andre"):
+            f.case(title=f"{title} sak", status=CaseStatus.PUBLISHED)
+    with app.app_context():
+        rows = list(published_documents(version=1))
+        objects = [case_document(case, 1) for case in db.session.scalars(published_cases())]
+    assert len(rows) == 20
+    assert rows == objects
+    # The seed's documents have organisations with counties, topics, results and Markdown.
+    assert sum(bool(doc["county"] and doc["tags"] and doc["has_results"]) for doc in rows) > 5
+
+
 def test_searches_answer_in_full_while_a_rebuild_runs(app):
     with app.app_context():
         seen = []
