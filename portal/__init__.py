@@ -103,6 +103,7 @@ def _register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     from portal import security  # noqa: F401  (registers the user loader)
     from portal.search.engine import init_search

@@ -66,3 +66,20 @@ def test_language_switch_refuses_a_form_sent_from_another_site(client):
     by_referer = client.post("/sprak", data={"language": "en", "next": "/"},
                              headers={"Referer": "http://localhost/eksempler/"})  # fmt: skip
     assert by_referer.status_code == 302 and "sprak=en" in by_referer.headers["Set-Cookie"]
+
+
+def test_a_text_rendered_in_another_language_midway_is_in_that_language_and_no_other(app):
+    """Templates look the request's translations up once per language: a digest written in
+    Norwegian for a visitor who reads English (`force_locale`) is Norwegian throughout, and
+    what the page renders after it is English again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Cases') }} / {{ ngettext('%(num)d case', '%(num)d cases', 2) }}"
+    with app.test_request_context("/", headers={"Cookie": "sprak=en"}):
+        assert render_template_string(page) == "Cases / 2 cases"
+        with force_locale("nb"):
+            assert render_template_string(page) == "Eksempler / 2 eksempler"
+        assert render_template_string(page) == "Cases / 2 cases"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Eksempler / 2 eksempler"
