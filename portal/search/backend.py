@@ -114,7 +114,7 @@ class SearchBackend(Protocol):
     ) -> str | None:
         """Build a new index from `documents` and switch to it; the old one's name, if any."""
 
-    def written_during_rebuild(self, retired: str) -> set[str]:
+    def written_during_rebuild(self, retired: str | None) -> set[str]:
         """The ids written to the replaced index while the rebuild ran (to catch them up)."""
 
     def drop(self, name: str) -> None:

@@ -29,7 +29,7 @@ def rebuild_index(progress: Progress | None = None, *, wait: bool = True) -> int
     with backend().rebuilding(wait=wait):
         total = published_count()
         retired = backend().rebuild(published_documents(), total, progress)
+        reindex_cases(sorted(int(i) for i in backend().written_during_rebuild(retired)))
         if retired:
-            reindex_cases(sorted(int(i) for i in backend().written_during_rebuild(retired)))
             backend().drop(retired)
     return total

@@ -74,7 +74,7 @@ class PostgresBackend:
         pg_store.rebuild(self.engine, documents, total, progress)
         return None  # nothing was swapped out: there is no old index to catch up from
 
-    def written_during_rebuild(self, retired: str) -> set[str]:
+    def written_during_rebuild(self, retired: str | None) -> set[str]:
         return set()
 
     def drop(self, name: str) -> None:

@@ -217,7 +217,6 @@ class IndexStore:
         if self._fork_guard is None:
             self._fork_guard = _DieWithParent()
             multiprocessing.util.register_after_fork(self._fork_guard, _DieWithParent.arm)
-        old = self.current_name()
         self.journal.write_text("")  # before the documents are read: see the module's notes
         name, path = self._create_directory()
         # Indexing is CPU-bound Python: one indexing process per core (each writes segments of
@@ -232,18 +231,20 @@ class IndexStore:
             shutil.rmtree(path, ignore_errors=True)
             self.journal.unlink(missing_ok=True)
             raise
+        old = self.current_name()  # (a writer may have made the first one meanwhile)
         self._swap_to(name)
         return old if old != name else None
 
-    def written_during_rebuild(self, retired: str) -> set[str]:
+    def written_during_rebuild(self, retired: str | None) -> set[str]:
         """The ids written while the rebuild ran, once no writer holds the replaced index any
         more (one that held it when the new index was swapped in has finished; any other finds
         the new one). Ends the journal."""
-        lock = FileStorage(str(self.root / retired)).lock("MAIN_WRITELOCK")
-        if try_for(lock.acquire, timeout=WRITE_TIMEOUT, delay=0.02):
-            lock.release()
-        else:
-            log.warning("a writer held the replaced index %s past the timeout", retired)
+        if retired is not None:
+            lock = FileStorage(str(self.root / retired)).lock("MAIN_WRITELOCK")
+            if try_for(lock.acquire, timeout=WRITE_TIMEOUT, delay=0.02):
+                lock.release()
+            else:
+                log.warning("a writer held the replaced index %s past the timeout", retired)
         try:
             return set(self.journal.read_text(encoding="utf-8").split())
         finally:

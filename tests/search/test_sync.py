@@ -220,6 +220,7 @@ def test_rebuild_swaps_atomically_and_searches_keep_answering(app):
         assert before != after
         assert seen and set(seen) == {18}
         assert not (backend().root / before).exists()
+        assert not backend().journal.exists()  # writes go on without noting their ids
         assert search_cases(SearchRequest(text="møbler")).total == 1
 
 
@@ -269,6 +270,7 @@ def test_a_crash_mid_rebuild_leaves_the_live_index_intact(app):
             backend().rebuild(documents(), total=18)
         assert backend().current_name() == before
         assert [p.name for p in backend().root.iterdir() if p.name.startswith("index-")] == [before]
+        assert not backend().journal.exists()
         assert search_cases(SearchRequest()).total == 18
 
 
