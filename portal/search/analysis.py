@@ -9,6 +9,7 @@ sykkel/sykler), so a stem ending in consonant + "el" is syncopated to match ("mÃ
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 
@@ -82,6 +83,40 @@ def composed_norwegian_analyzer():
 
 _WORD = re.compile(WORD_REGEX)
 
+# Latin-1 bytes with every character that is not a word character (`\w`: alphanumeric or "_")
+# made a space.
+_GAPS = bytes(c if chr(c).isalnum() or c == 0x5F else 0x20 for c in range(256))
+_DECIMAL = re.compile(rb"[.,][0-9]")  # where WORD_REGEX may join a word and a number
+
+
+class _WordOutsideLatin1(Exception):
+    """A word character that Latin-1 has no byte for."""
+
+
+def _gap(error: UnicodeEncodeError) -> tuple[str, int]:
+    """Characters Latin-1 lacks become spaces, unless one of them is a word character."""
+    part = error.object[error.start : error.end]
+    if any(c.isalnum() or c == "_" for c in part):
+        raise _WordOutsideLatin1
+    return " " * len(part), error.end
+
+
+codecs.register_error("portal-word-gaps", _gap)
+
+
+def word_list(text: str) -> list[str] | list[bytes]:
+    """The words `WORD_REGEX` finds in a text, in order. Where every word character of the text
+    is in Latin-1 and no decimal mark is followed by a digit (nearly every Norwegian text),
+    they are found three times faster as Latin-1 bytes: the text encoded, every other
+    character made a space, and split. Otherwise they are the expression's own, as str."""
+    try:
+        data = text.encode("latin-1", "portal-word-gaps")
+    except _WordOutsideLatin1:
+        return _WORD.findall(text)
+    if _DECIMAL.search(data):
+        return _WORD.findall(text)
+    return data.translate(_GAPS).split()
+
 
 class NorwegianAnalyzer(Tokenizer):
     """Tokenize, lower-case, fold, drop stop words and stem, in one pass.
@@ -153,13 +188,18 @@ def spelling_analyzer():
 
 
 @lru_cache(maxsize=200_000)
-def _spelling_of(raw: str) -> str:
+def spelling_term(raw: str) -> str:
+    """A spelling word as found in a text â†’ its token of `spelling_analyzer()`."""
     return fold(raw.lower())
+
+
+# The words of a text that `spelling_analyzer()` makes tokens of, as they are written.
+spelling_words = _SPELLING_WORD.findall
 
 
 def spelling_terms(text: str) -> list[str]:
     """The tokens of `spelling_analyzer()` for a text, in one pass (for the index writer)."""
-    return [_spelling_of(raw) for raw in _SPELLING_WORD.findall(text)]
+    return [spelling_term(raw) for raw in spelling_words(text)]
 
 
 def words(text: str) -> list[str]:

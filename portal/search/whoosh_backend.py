@@ -20,7 +20,7 @@ from portal.search.backend import Hit, SearchRequest, SearchResult, VerifyReport
 from portal.search.excerpts import highlights_of
 from portal.search.presenting import suggest_spelling
 from portal.search.whoosh_facets import mask, mask_of, members
-from portal.search.whoosh_schema import make_schema
+from portal.search.whoosh_schema import make_schema, whoosh_document
 from portal.search.whoosh_scoring import CLOSE, Leaves, Matches, match_scores
 from portal.search.whoosh_state import SearcherState
 from portal.search.whoosh_store import IndexStore
@@ -246,18 +246,10 @@ class WhooshBackend(IndexStore):
                 f"(postings arrays missing for {len(without)} segment(s): "
                 "run `flask search rebuild`)"
             )
-        compared = (
-            "slug",
-            "title",
-            "summary",
-            "organizations",
-            "tags",
-            "topics",
-            "body",
-            *FACET_FIELDS,
-        )
-        # "content" is not stored; it is made from the fields compared here.
-        for doc in documents:
+        # "content" is not stored; it is made from the fields compared here (the digest
+        # stands for the rest).
+        compared = ("slug", "title", "summary", "body", "digest")
+        for doc in map(whoosh_document, documents):
             stored = indexed.pop(doc["id"], None)
             if stored is None:
                 report.missing.append(doc["slug"])

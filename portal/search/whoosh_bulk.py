@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -41,15 +40,17 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search import whoosh_postings
 from portal.search.analysis import (
-    _WORD,
     NorwegianAnalyzer,
     spelling_analyzer,
-    spelling_terms,
+    spelling_term,
+    spelling_words,
     term_of,
+    word_list,
 )
 from portal.search.whoosh_encoding import encoded_positions, write_terms
 
 CHUNK = 1 << 18  # postings encoded at a time when a segment is written
+LINES_KEPT = 20_000  # lines whose analysis a prose field keeps (then it starts again)
 
 
 class _Prose:
@@ -57,16 +58,18 @@ class _Prose:
 
     def __init__(self, boost: float) -> None:
         self.boost = boost
-        self.term_ids: dict[str, int] = {}  # a word as written → its term's number, -1 if stopped
+        # a word as written (str, or Latin-1 bytes: `word_list`) → its term's number, -1 if stopped
+        self.term_ids: dict[str | bytes, int] = {}
         self.terms: list[str] = []
         self._numbers: dict[str, int] = {}
         self.docs: list[int] = []  # per document: its number, its terms, counts and positions
         self.doc_terms: list[np.ndarray] = []
         self.doc_counts: list[np.ndarray] = []
         self.doc_positions: list[np.ndarray] = []
+        self.lines: dict[str, bytes] = {}  # a line → its kept words' term numbers
 
-    def _number(self, raw: str) -> int:
-        term, stopped = term_of(raw)
+    def _number(self, raw: str | bytes) -> int:
+        term, stopped = term_of(raw if isinstance(raw, str) else raw.decode("latin-1"))
         if stopped:
             number = -1
         elif (number := self._numbers.get(term, -1)) < 0:
@@ -77,12 +80,19 @@ class _Prose:
 
     def add(self, docnum: int, text: str) -> int:
         """Index a document's text; returns its length (the words kept)."""
-        raws = _WORD.findall(text)
-        term_ids = self.term_ids
-        for raw in set(raws).difference(term_ids):
-            self._number(raw)
-        kept = np.fromiter(map(term_ids.__getitem__, raws), dtype=np.int32, count=len(raws))
-        kept = kept[kept >= 0]
+        # Line by line (no word spans a line break): a document repeats its title and summary
+        # on lines of their own, and the topics' descriptions are the same lines in many
+        # documents, so most lines are analysed once.
+        lines = self.lines
+        pieces = []
+        for line in text.split("\n"):
+            kept = lines.get(line)
+            if kept is None:
+                if len(lines) >= LINES_KEPT:
+                    lines.clear()
+                kept = lines[line] = self._kept(line)
+            pieces.append(kept)
+        kept = np.frombuffer(b"".join(pieces), dtype=np.int32)
         if not len(kept):
             return 0
         # A word's positions are its places among the kept words (stop words are not counted).
@@ -94,6 +104,14 @@ class _Prose:
         self.doc_counts.append(np.diff(np.append(firsts, len(ordered))).astype(np.int32))
         self.doc_positions.append(positions)
         return len(kept)
+
+    def _kept(self, line: str) -> bytes:
+        """The term numbers of a line's words that are not stop words (int32 bytes)."""
+        raws = word_list(line)
+        term_ids = self.term_ids
+        for raw in set(raws).difference(term_ids):
+            self._number(raw)
+        return array("i", [n for n in map(term_ids.__getitem__, raws) if n >= 0]).tobytes()
 
     def postings(self) -> Iterator[_Chunk]:
         """The postings in Whoosh's order (terms by their bytes, documents ascending), in chunks
@@ -160,7 +178,7 @@ class _Terms:
             postings[2].append(value)
         return length
 
-    def postings(self) -> tuple[list[bytes], list[int], np.ndarray, np.ndarray, Any]:
+    def postings(self) -> tuple[list[bytes], list[int], np.ndarray, np.ndarray, list[bytes]]:
         """Every term's postings in Whoosh's order: (terms, where each term's postings start
         and the last one's end, documents, weights, values)."""
         texts = sorted(self.by_term)
@@ -168,56 +186,86 @@ class _Terms:
         bounds = np.cumsum([0] + [len(docs) for docs, _, _ in held]).tolist()
         docs = np.frombuffer(b"".join(docs.tobytes() for docs, _, _ in held), dtype=np.int32)
         weights = np.frombuffer(b"".join(w.tobytes() for _, w, _ in held), dtype=np.float64)
-        return texts, bounds, docs, weights, self._values([values for _, _, values in held])
+        return texts, bounds, docs, weights, [value for _, _, values in held for value in values]
 
-    def _values(self, values: list[list[bytes]]) -> list[bytes] | np.ndarray:
-        return [value for term in values for value in term]
+    def __bool__(self) -> bool:
+        return bool(self.by_term)
 
 
-class _Counted(_Terms):
-    """A frequency field whose analyser is known to give `terms_of(text)`: its
-    `field.index()` in one pass over the text. A posting's value (its count) is kept as a
-    number until the segment is written."""
+class _Counted:
+    """A frequency field whose analyser is a tokenizer (`words_of`) and a mapping of each word
+    to its term (`term_of`), as the spelling and keyword fields' are: each document's words
+    are kept as term numbers, and counted per term and document when the segment is written.
+    A posting's weight and value are its count (Whoosh's `Frequency`)."""
 
-    def __init__(self, boost: float, terms_of: Callable[[str], list[str]]) -> None:
-        super().__init__()
+    def __init__(self, boost: float, words_of: Callable[[str], list[str]],
+                 term_of: Callable[[str], str]) -> None:  # fmt: skip
         self.boost = boost
-        self.terms_of = terms_of
+        self.words_of, self.term_of = words_of, term_of
+        self.term_ids: dict[str, int] = {}  # a word as written → its term's number
+        self._numbers: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.ids = array("i")  # the words' term numbers, one document after another
+        self.docs = array("i")  # the documents with words, and how many each has
+        self.sizes = array("i")
+
+    def __bool__(self) -> bool:
+        return bool(self.docs)
 
     def add_text(self, docnum: int, text: str) -> int:
-        by_term, boost, length = self.by_term, self.boost, 0
-        for term, count in Counter(self.terms_of(text)).items():
-            key = term.encode("utf-8")
-            postings = by_term.get(key)
-            if postings is None:
-                postings = by_term[key] = (array("i"), array("d"), array("I"))
-            postings[0].append(docnum)
-            postings[1].append(float(count) * boost * 1.0)  # Frequency's weight, as above
-            postings[2].append(count)
-            length += count
-        return length
+        raws = self.words_of(text)
+        if not raws:
+            return 0
+        term_ids, numbers = self.term_ids, self._numbers
+        for raw in set(raws).difference(term_ids):
+            term = self.term_of(raw)
+            number = numbers.get(term)
+            if number is None:
+                number = numbers[term] = len(self.terms)
+                self.terms.append(term)
+            term_ids[raw] = number
+        self.ids.extend(map(term_ids.__getitem__, raws))
+        self.docs.append(docnum)
+        self.sizes.append(len(raws))
+        return len(raws)
 
-    def _values(self, values: list[array]) -> np.ndarray:
-        """The counts as Whoosh's `Frequency` encodes them: four bytes, big-endian."""
-        return np.frombuffer(b"".join(v.tobytes() for v in values), dtype=np.uint32).astype(">u4")
+    def postings(self) -> tuple[list[bytes], list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """As `_Terms.postings`; the values are the counts as `Frequency` encodes them (four
+        bytes, big-endian)."""
+        encoded = [term.encode("utf-8") for term in self.terms]
+        by_bytes = sorted(range(len(encoded)), key=encoded.__getitem__)
+        rank = np.empty(len(encoded), dtype=np.int64)
+        rank[by_bytes] = np.arange(len(encoded))
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.int32).astype(np.int64),
+                         np.frombuffer(self.sizes, dtype=np.int32))  # fmt: skip
+        span = int(docs[-1]) + 1  # documents come in ascending order
+        keys, counts = np.unique(
+            rank[np.frombuffer(self.ids, dtype=np.int32)] * span + docs, return_counts=True
+        )
+        ranks = keys // span
+        firsts = np.flatnonzero(np.concatenate(([True], ranks[1:] != ranks[:-1])))
+        texts = [encoded[by_bytes[r]] for r in ranks[firsts].tolist()]
+        return (texts, np.append(firsts, len(keys)).tolist(), (keys % span).astype(np.int32),
+                counts.astype(np.float64) * self.boost * 1.0, counts.astype(">u4"))  # fmt: skip
 
 
-def _comma_terms(text: str) -> list[str]:
-    """Whoosh's `KeywordAnalyzer(commas=True)`: what lies between commas, stripped."""
-    return [part.strip() for part in _BETWEEN_COMMAS.findall(text)]
+def _comma_term(raw: str) -> str:
+    """Whoosh's `KeywordAnalyzer(commas=True)` keeps what lies between commas, stripped."""
+    return raw.strip()
 
 
 _BETWEEN_COMMAS = re.compile(r"[^,]+")
 
 
-def _counted_terms(field) -> Callable[[str], list[str]] | None:
-    """How to analyse a frequency field's text in one pass, for the analysers that have one."""
+def _counted(field) -> _Counted | None:
+    """A frequency field whose analyser is one of those `_Counted` follows, as one."""
     if type(field.format) is not formats.Frequency:
         return None
+    boost = field.format.field_boost
     if field.analyzer == spelling_analyzer():
-        return spelling_terms
+        return _Counted(boost, spelling_words, spelling_term)
     if field.analyzer == KeywordAnalyzer(commas=True):
-        return _comma_terms
+        return _Counted(boost, _BETWEEN_COMMAS.findall, _comma_term)
     return None
 
 
@@ -233,7 +281,7 @@ class SegmentBuilder:
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
         self.docnum = 0
         self.prose: dict[str, _Prose] = {}
-        self.other: dict[str, _Terms] = {}
+        self.other: dict[str, _Terms | _Counted] = {}
         self.lengths: dict[str, array] = {}  # per scorable field: each document's length
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
@@ -244,8 +292,8 @@ class SegmentBuilder:
                 field.analyzer, NorwegianAnalyzer
             ):
                 self.prose[name] = _Prose(field.format.field_boost)
-            elif (terms_of := _counted_terms(field)) is not None:
-                self.other[name] = _Counted(field.format.field_boost, terms_of)
+            elif (counted := _counted(field)) is not None:
+                self.other[name] = counted
             else:
                 self.other[name] = _Terms()
             if field.scorable:
@@ -305,7 +353,7 @@ class SegmentBuilder:
             if prose is not None and not prose.docs:
                 self._save_arrays(name, {}, [], [], [])  # every segment has its arrays
                 continue
-            if prose is None and not self.other[name].by_term:
+            if prose is None and not self.other[name]:
                 continue  # Whoosh's writer starts only fields with postings
             field = self.schema[name]
             held = self.lengths.get(name)

@@ -33,7 +33,7 @@ from whoosh.util.filelock import try_for
 
 from portal.search import whoosh_postings, whoosh_rebuild
 from portal.search.backend import Progress, RebuildRunning
-from portal.search.whoosh_schema import make_schema
+from portal.search.whoosh_schema import make_schema, whoosh_document
 from portal.search.whoosh_segments import segment_key
 
 WRITE_TIMEOUT = 60.0
@@ -145,7 +145,7 @@ class IndexStore:
             for doc in upserts:
                 # A newer version already indexed (written by a later commit) wins.
                 if versions.get(doc["id"], -1) <= doc["version"]:
-                    writer.update_document(**doc)
+                    writer.update_document(**whoosh_document(doc))
             for doc_id, version in deletes.items():
                 if doc_id in versions and versions[doc_id] <= version:
                     writer.delete_by_term("id", doc_id)
@@ -225,8 +225,9 @@ class IndexStore:
         processes = max(2, min(4, os.cpu_count() or 1)) if total >= PARALLEL_FROM else 1
         try:
             whoosh_rebuild.build(
-                whoosh_index.open_dir(str(path)), str(path), documents, progress, processes, total
-            )
+                whoosh_index.open_dir(str(path)), str(path), map(whoosh_document, documents),
+                progress, processes, total,
+            )  # fmt: skip
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             self.journal.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from portal.search.backend import SearchRequest
 from portal.search.engine import backend
 from portal.search.service import search_cases
 from portal.search.sync import published_documents
-from portal.search.whoosh_schema import make_schema
+from portal.search.whoosh_schema import make_schema, whoosh_document
 
 pytestmark = pytest.mark.whoosh
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.whoosh
 @pytest.fixture
 def documents(ctx) -> list[dict]:
     """The seed's documents, and some that reach the corners of Whoosh's encoding."""
-    docs = list(published_documents(version=7))
+    docs = [whoosh_document(doc) for doc in published_documents(version=7)]
     base = docs[0]
     rng = random.Random(13)
     vocabulary = sorted({w for d in docs for w in d["body"].split() if w.isalpha()})
@@ -51,6 +51,8 @@ def documents(ctx) -> list[dict]:
         variant(4, content="", spell="", category="", theme="", year=""),
         # Numbers, decimals and accents as the analyser keeps them.
         variant(5, content="2,5 millioner kroner i 2019; 1.000 m² på Økern — Café rénovation"),
+        # Words in Latin-1 among signs outside it, and words outside it (`word_list`).
+        variant(7, content="«Bærekraft» – m² naïve_mål 3. etasje\nŁódź og Kraków – „ombruk“"),
         # Facet values with spaces, empty places and repeats, as Whoosh's keyword field takes them.
         variant(6, theme=" ombruk , ,ombruk,,Gjenbruk ", spell="Økern økern ØKERN ab æøå"),
     ]
@@ -202,7 +204,7 @@ def test_processes_and_segments_hold_the_same_documents(documents, tmp_path, mon
     assert _in_bulk(tmp_path / "two", documents, processes=2) == len(documents)
     one, two = _content(tmp_path / "one"), _content(tmp_path / "two")
     assert one["segments"] == 1
-    assert two["segments"] == 4  # 24 documents: 12 per process, 6 to a segment
+    assert two["segments"] == 4  # 13 and 12 documents, each a segment of 8 and the rest
     for key in ("postings", "stored", "lengths", "columns"):
         assert two[key] == one[key], key
     # Every segment has its arrays, and they give what Whoosh's blocks give.

@@ -148,6 +148,40 @@ def test_deleting_a_case_removes_it(app):
     assert slug not in _found(app, "gulvmatter")
 
 
+def test_verify_finds_what_only_the_searches_read_out_of_date(app):
+    """A topic's description and an organisation's county are searched and filtered on but
+    shown from the database: changed behind the index's back, verify still finds the cases."""
+    from portal.taxonomy.models import Term
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+    with app.app_context():
+        term = db.session.scalar(select(Term).where(Term.slug == "sirkular-okonomi"))
+        using = sorted(db.session.scalars(select(Case.slug).where(
+            Case.terms.any(Term.id == term.id), Case.status == CaseStatus.PUBLISHED)))  # fmt: skip
+        db.session.execute(
+            Term.__table__.update().where(Term.id == term.id).values(description_nb="Endret")
+        )
+        db.session.commit()
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code != 0
+    assert "out of date" in result.output
+    assert using and all(slug in result.output for slug in using)
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    with app.app_context():
+        assert verify_index().ok
+        db.session.execute(
+            Organization.__table__.update()
+            .where(Organization.slug == "asker-kommune")
+            .values(county="Akershus fylke")
+        )
+        db.session.commit()
+        askers = sorted(db.session.scalars(select(Case.slug).where(
+            Case.organizations.any(Organization.slug == "asker-kommune"),
+            Case.status == CaseStatus.PUBLISHED)))  # fmt: skip
+        assert askers and verify_index().stale == askers
+
+
 def test_verify_lists_differences_and_rebuild_mends_them(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
