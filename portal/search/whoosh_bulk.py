@@ -113,6 +113,9 @@ class _Prose:
             self._number(raw)
         return array("i", [n for n in map(term_ids.__getitem__, raws) if n >= 0]).tobytes()
 
+    # (np.unique is not used here: its first call imports numpy.ma, 40 ms in each indexing
+    # process of a rebuild.)
+
     def postings(self) -> Iterator[_Chunk]:
         """The postings in Whoosh's order (terms by their bytes, documents ascending), in chunks
         of whole terms: (terms, where each term's postings start and the last ends, documents,
@@ -142,8 +145,8 @@ class _Prose:
         self.docs, self.doc_positions = [], []
         by_rank = sorted(encoded)
         # Chunks of about CHUNK postings, so that their encoded values stay small in memory.
-        cuts = np.unique(np.searchsorted(bounds, np.arange(0, bounds[-1], CHUNK), side="right") - 1)
-        cuts = np.append(cuts, len(bounds) - 1).tolist()
+        cuts = np.searchsorted(bounds, np.arange(0, bounds[-1], CHUNK), side="right") - 1
+        cuts = [*sorted(set(cuts.tolist())), len(bounds) - 1]
         for first_term, stop_term in zip(cuts[:-1], cuts[1:], strict=True):
             first, stop = int(bounds[first_term]), int(bounds[stop_term])
             wanted = counts[first:stop]
@@ -239,9 +242,10 @@ class _Counted:
         docs = np.repeat(np.frombuffer(self.docs, dtype=np.int32).astype(np.int64),
                          np.frombuffer(self.sizes, dtype=np.int32))  # fmt: skip
         span = int(docs[-1]) + 1  # documents come in ascending order
-        keys, counts = np.unique(
-            rank[np.frombuffer(self.ids, dtype=np.int32)] * span + docs, return_counts=True
-        )
+        keys = np.sort(rank[np.frombuffer(self.ids, dtype=np.int32)] * span + docs)
+        firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        counts = np.diff(np.append(firsts, len(keys)))
+        keys = keys[firsts]
         ranks = keys // span
         firsts = np.flatnonzero(np.concatenate(([True], ranks[1:] != ranks[:-1])))
         texts = [encoded[by_bytes[r]] for r in ranks[firsts].tolist()]

@@ -7,8 +7,9 @@ import zlib
 
 import numpy as np
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import _length_byte_cache
 
 # Pickle's opcodes (protocol 2) in a list of small numbers, as `pickle.dumps(gaps, 2)` writes it.
 _HEAD = b"\x80\x02]q\x00"  # PROTO 2, EMPTY_LIST, BINPUT 0
@@ -74,7 +75,8 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
     """Whole terms' postings as Whoosh's field writer writes them (`W3FieldWriter.start_term`,
     `add` per posting, `finish_term`): each term's postings cut into blocks of the codec's
     size, each block with Whoosh's statistics and header, and the term's statistics in the
-    terms table. The numbers for all blocks are worked out with numpy at once.
+    terms table. The numbers for all blocks and terms are worked out with numpy at once, and
+    the postings and the terms table are written in one piece each.
 
     Term `texts[i]` has postings `bounds[i]` to `bounds[i + 1]` of `docs` (ascending within
     a term), `weights` (float64, as given to Whoosh's writer) and `values` (each posting's
@@ -83,28 +85,40 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
     postings = writer._postwriter
     if postings._inlinelimit > 1:
         raise NotImplementedError("inlined postings")
+    if not texts:
+        return
     limit, compression = postings._blocklimit, postings._compression
     fixed = writer._format.fixed_value_size()
-    postfile, table = writer._postfile, writer._tindex
+    postfile = writer._postfile
     field_key = pack_ushort(writer._fieldid)
     starts, ends, blocks = _blocks(bounds, limit)
+    term_blocks = np.cumsum(blocks) - blocks  # each term's first block
     numbers = docs.astype(np.int64)
     gaps = numbers.copy()  # within a block, each document's number less the one before it
     gaps[1:] -= numbers[:-1]
     gaps[starts] = numbers[starts]
     weights32 = weights.astype(np.float32)
     low, high = np.minimum.reduceat(weights32, starts), np.maximum.reduceat(weights32, starts)
-    max_weights = np.maximum.reduceat(weights, starts).tolist()
+    tops = np.maximum(np.maximum.reduceat(weights, starts), 0)  # a block's top weight, ≥ 0
     plain = ((low == 1.0) & (high == 1.0)).tolist()  # every weight 1.0: stored as None
     same = (low == high).tolist()  # one weight: stored once
-    min_lengths, max_lengths = _block_lengths(lengths, docs, starts)
+    # The blocks' and the terms' shortest and longest field lengths, as Whoosh's bytes.
+    shortest, longest = _block_lengths(lengths, docs, starts)
+    block_low, block_high = length_bytes(shortest).tolist(), length_bytes(longest).tolist()
+    term_low = length_bytes(np.minimum.reduceat(shortest, term_blocks)).tolist()
+    term_high = length_bytes(np.maximum.reduceat(longest, term_blocks)).tolist()
+    term_top = np.maximum.reduceat(tops, term_blocks).tolist()
     gap_list, number_list, weight_list = gaps.tolist(), numbers.tolist(), weights32.tolist()
-    starts_list, ends_list = starts.tolist(), ends.tolist()
-    first = 0  # the term's first block
-    for text, count in zip(texts, blocks.tolist(), strict=True):
-        offset = postfile.tell()
-        parts = [WHOOSH3_HEADER_MAGIC]
-        weight_sum, min_length, max_length, max_weight = 0, None, 0, 0
+    starts_list, ends_list, tops = starts.tolist(), ends.tolist(), tops.tolist()
+    out: list[bytes] = []  # the postings file's new bytes
+    entries: list[tuple[bytes, bytes]] = []  # the terms table's new entries
+    at = offset = postfile.tell()
+    term_first = term_blocks.tolist()
+    for t, (text, count) in enumerate(zip(texts, blocks.tolist(), strict=True)):
+        first = term_first[t]
+        out.append(WHOOSH3_HEADER_MAGIC)
+        at += len(WHOOSH3_HEADER_MAGIC)
+        weight_sum = 0
         for i in range(first, first + count):
             a, b = starts_list[i], ends_list[i]
             block_weights = weight_list[a:b]
@@ -124,26 +138,39 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
             comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
             if comp:
                 data = zlib.compress(data, comp)
-            top = max_weights[i] if max_weights[i] > 0 else 0
-            low_length, high_length = min_lengths[i], max_lengths[i]
-            info = pickle.dumps((b - a, number_list[b - 1], top, comp, length_to_byte(low_length),
-                                 length_to_byte(high_length)), 2)  # fmt: skip
-            last = i == first + count - 1
+            info = pickle.dumps((b - a, number_list[b - 1], tops[i], comp, block_low[i],
+                                 block_high[i]), 2)  # fmt: skip
             size = len(info) + len(data)
-            parts += (pack_int(-size if last else size), info, data)
-            # The term's statistics, gathered block by block as `W3TermInfo.add_block` does.
+            out += (pack_int(-size if i == first + count - 1 else size), info, data)
+            at += 4 + size
+            # The term's weight, gathered block by block as `W3TermInfo.add_block` does.
             weight_sum += sum(block_weights)
-            min_length = low_length if min_length is None else min(min_length, low_length)
-            max_length = max(max_length, high_length)
-            max_weight = max(max_weight, top)
-        postfile.write(b"".join(parts))
         a, b = starts_list[first], ends_list[first + count - 1]
         info = W3TermInfo._struct.pack(
-            False, weight_sum, b - a, 0 if min_length is None else length_to_byte(min_length),
-            length_to_byte(max_length), max_weight, number_list[a], number_list[b - 1],
+            False, weight_sum, b - a, term_low[t], term_high[t], term_top[t], number_list[a],
+            number_list[b - 1],
         )  # fmt: skip
-        table.add(field_key + text, info + pack_long(offset) + pack_int(postfile.tell() - offset))
-        first += count
+        entries.append((field_key + text, info + pack_long(offset) + pack_int(at - offset)))
+        offset = at
+    postfile.write(b"".join(out))
+    _add_in_order(writer._tindex, entries)
+
+
+def _add_in_order(table, entries: list[tuple[bytes, bytes]]) -> None:
+    """Whoosh's `OrderedHashWriter.add` of many entries, written in one piece."""
+    if entries[0][0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{entries[0][0]!r}")
+    dbfile, buckets, index, hashfn = table.dbfile, table.buckets, table.index, table.hashfn
+    at = dbfile.tell()
+    out = []
+    for key, value in entries:
+        index.append(at)
+        h = hashfn(key)
+        buckets[h & 255].append((h, at))
+        out += (_LENGTHS.pack(len(key), len(value)), key, value)
+        at += _LENGTHS.size + len(key) + len(value)
+    dbfile.write(b"".join(out))
+    table.lastkey = entries[-1][0]
 
 
 def _blocks(bounds: list[int], limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -158,11 +185,20 @@ def _blocks(bounds: list[int], limit: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _block_lengths(lengths: np.ndarray | None, docs: np.ndarray, starts: np.ndarray):
-    """Each block's shortest and longest field length among its documents (None and 0 when
-    the field keeps no lengths, or none of them is above 0), as Whoosh's blocks record them."""
+    """Each block's shortest field length among its documents with one above 0 (`_NO_LENGTH`
+    if none has) and its longest (0 when the field keeps no lengths), as Whoosh's blocks
+    record them."""
     if lengths is None:
-        return [None] * len(starts), [0] * len(starts)
-    held = lengths[docs]
-    lowest = np.minimum.reduceat(np.where(held > 0, held, _NO_LENGTH), starts).tolist()
-    return ([None if x == _NO_LENGTH else x for x in lowest],
-            np.maximum.reduceat(held, starts).tolist())  # fmt: skip
+        return np.full(len(starts), _NO_LENGTH), np.zeros(len(starts), dtype=np.int64)
+    held = lengths[docs].astype(np.int64)
+    return (np.minimum.reduceat(np.where(held > 0, held, _NO_LENGTH), starts),
+            np.maximum.reduceat(held, starts))  # fmt: skip
+
+
+_LENGTH_BYTES = np.frombuffer(_length_byte_cache, dtype=np.int32)
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's `length_to_byte` of many lengths (`_NO_LENGTH` for its None)."""
+    found = np.searchsorted(_LENGTH_BYTES, np.minimum(lengths, _LENGTH_BYTES[-1]), side="left")
+    return np.where(lengths == _NO_LENGTH, 0, found)

@@ -267,3 +267,15 @@ def test_an_indexing_process_that_dies_stops_the_build(documents, tmp_path, monk
     monkeypatch.setattr(whoosh_bulk.SegmentBuilder, "add", add)
     with pytest.raises(RuntimeError, match="an indexing process died"):
         _in_bulk(tmp_path / "index", documents * 20, processes=2)
+
+
+def test_field_lengths_become_whooshs_bytes():
+    """Block and term statistics keep a field length as Whoosh's one-byte approximation;
+    the bulk writer works it out for many at once, up to and past the largest it can hold."""
+    from whoosh.util.numeric import length_to_byte
+
+    from portal.search.whoosh_encoding import _NO_LENGTH, length_bytes
+
+    lengths = np.array([*range(0, 120_000), 2**40, _NO_LENGTH], dtype=np.int64)
+    expected = [length_to_byte(n) for n in lengths[:-1].tolist()] + [length_to_byte(None)]
+    assert length_bytes(lengths).tolist() == expected
