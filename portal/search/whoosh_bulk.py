@@ -66,7 +66,7 @@ class _Prose:
         self.doc_terms: list[np.ndarray] = []
         self.doc_counts: list[np.ndarray] = []
         self.doc_positions: list[np.ndarray] = []
-        self.lines: dict[str, bytes] = {}  # a line → its kept words' term numbers
+        self.lines: dict[str, bytes] = {}  # a line → its words' term numbers
 
     def _number(self, raw: str | bytes) -> int:
         term, stopped = term_of(raw if isinstance(raw, str) else raw.decode("latin-1"))
@@ -86,13 +86,14 @@ class _Prose:
         lines = self.lines
         pieces = []
         for line in text.split("\n"):
-            kept = lines.get(line)
-            if kept is None:
+            numbers = lines.get(line)
+            if numbers is None:
                 if len(lines) >= LINES_KEPT:
                     lines.clear()
-                kept = lines[line] = self._kept(line)
-            pieces.append(kept)
-        kept = np.frombuffer(b"".join(pieces), dtype=np.int32)
+                numbers = lines[line] = self._numbers_of(line)
+            pieces.append(numbers)
+        words = np.frombuffer(b"".join(pieces), dtype=np.int32)
+        kept = words[words >= 0]
         if not len(kept):
             return 0
         # A word's positions are its places among the kept words (stop words are not counted).
@@ -105,13 +106,15 @@ class _Prose:
         self.doc_positions.append(positions)
         return len(kept)
 
-    def _kept(self, line: str) -> bytes:
-        """The term numbers of a line's words that are not stop words (int32 bytes)."""
+    def _numbers_of(self, line: str) -> bytes:
+        """The term numbers of a line's words, -1 for a stop word (int32 bytes)."""
         raws = word_list(line)
-        term_ids = self.term_ids
-        for raw in set(raws).difference(term_ids):
-            self._number(raw)
-        return array("i", [n for n in map(term_ids.__getitem__, raws) if n >= 0]).tobytes()
+        try:  # most lines have no word the field has not seen
+            return array("i", map(self.term_ids.__getitem__, raws)).tobytes()
+        except KeyError:
+            for raw in set(raws).difference(self.term_ids):
+                self._number(raw)
+            return array("i", map(self.term_ids.__getitem__, raws)).tobytes()
 
     # (np.unique is not used here: its first call imports numpy.ma, 40 ms in each indexing
     # process of a rebuild.)
