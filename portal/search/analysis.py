@@ -104,18 +104,25 @@ def _gap(error: UnicodeEncodeError) -> tuple[str, int]:
 codecs.register_error("portal-word-gaps", _gap)
 
 
-def word_list(text: str) -> list[str] | list[bytes]:
-    """The words `WORD_REGEX` finds in a text, in order. Where every word character of the text
-    is in Latin-1 and no decimal mark is followed by a digit (nearly every Norwegian text),
-    they are found three times faster as Latin-1 bytes: the text encoded, every other
-    character made a space, and split. Otherwise they are the expression's own, as str."""
+def latin1_words(text: str) -> bytes | None:
+    """The text as Latin-1 bytes with every character that is not a word character a space,
+    so that its words are what `WORD_REGEX` finds in it, at the same places: None unless
+    every word character of the text is in Latin-1 and no decimal mark in it is followed by a
+    digit (as in nearly every Norwegian text)."""
     try:
         data = text.encode("latin-1", "portal-word-gaps")
     except _WordOutsideLatin1:
-        return _WORD.findall(text)
+        return None
     if _DECIMAL.search(data):
-        return _WORD.findall(text)
-    return data.translate(_GAPS).split()
+        return None
+    return data.translate(_GAPS)
+
+
+def word_list(text: str) -> list[str] | list[bytes]:
+    """The words `WORD_REGEX` finds in a text, in order: as Latin-1 bytes where
+    `latin1_words` can find them (three times faster), otherwise as str."""
+    found = latin1_words(text)
+    return _WORD.findall(text) if found is None else found.split()
 
 
 class NorwegianAnalyzer(Tokenizer):

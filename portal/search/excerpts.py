@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 from markupsafe import Markup, escape
 from whoosh.highlight import (
     DEFAULT_CHARLIMIT,
@@ -32,7 +33,7 @@ from whoosh.highlight import (
     top_fragments,
 )
 
-from portal.search.analysis import WORD_REGEX, term_of
+from portal.search.analysis import WORD_REGEX, latin1_words, term_of
 
 TITLE_FIELDS = ("title", "summary")
 PASSAGE_CHARS = 220  # a body passage's words (ContextFragmenter's maxchars)
@@ -70,19 +71,37 @@ class _Words:
     only for a text that has a searched word."""
 
     def __init__(self, text: str, terms: frozenset[str]) -> None:
-        pieces = _SPLIT.split(text)  # gap, word, gap, word, …, gap
-        words = pieces[1::2]
-        wanted = {word: term for word in set(words) if (term := term_of(word)[0]) in terms}
+        spaced = latin1_words(text)
+        if spaced is None:
+            pieces = _SPLIT.split(text)  # gap, word, gap, word, …, gap
+            words: list = pieces[1::2]
+        else:
+            words = spaced.split()
+        wanted = {word: term for word in set(words)
+                  if (term := term_of(_text(word))[0]) in terms}  # fmt: skip
         self.marked = [i for i, word in enumerate(words) if word in wanted] if wanted else []
         if self.marked:
-            ends = list(accumulate(map(len, pieces)))
-            self.starts = ends[0:-1:2]
-            self.ends = ends[1::2]
+            if spaced is None:
+                ends = list(accumulate(map(len, pieces)))
+                self.starts, self.ends = ends[0:-1:2], ends[1::2]
+            else:  # a Latin-1 character is a byte: where the bytes change between word and gap
+                self.starts, self.ends = _spans(spaced)
             self._words, self._wanted = words, wanted
 
     def word(self, i: int) -> _Word:
         """A marked word (as a fragment holds it)."""
         return _Word(self.starts[i], self.ends[i], self._wanted[self._words[i]])
+
+
+def _text(word: str | bytes) -> str:
+    return word if isinstance(word, str) else word.decode("latin-1")
+
+
+def _spans(spaced: bytes) -> tuple[list[int], list[int]]:
+    """Where each word of `latin1_words`' bytes starts and ends."""
+    inside = np.frombuffer(spaced, dtype=np.uint8) != 0x20
+    edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
+    return edges[0::2].tolist(), edges[1::2].tolist()
 
 
 def highlights_of(stored: Mapping[str, Any], terms: frozenset[str]) -> dict[str, str]:
