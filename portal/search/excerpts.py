@@ -33,7 +33,7 @@ from whoosh.highlight import (
     top_fragments,
 )
 
-from portal.search.analysis import WORD_REGEX, latin1_words, term_of
+from portal.search.analysis import WORD_REGEX, latin1_term, latin1_words, term_of
 
 TITLE_FIELDS = ("title", "summary")
 PASSAGE_CHARS = 220  # a body passage's words (ContextFragmenter's maxchars)
@@ -41,6 +41,8 @@ SURROUND = 70  # characters of context around its first and last marked word
 PASSAGES = 2
 _SPLIT = re.compile(f"({WORD_REGEX})")
 _SCORER = BasicFragmentScorer()
+_RUN = re.compile(rb"[^ ]+")  # a word of `latin1_words`' bytes
+_SHORT = 400  # characters up to which its words are found by `_RUN`
 
 
 class EscapingFormatter(Formatter):
@@ -75,10 +77,11 @@ class _Words:
         if spaced is None:
             pieces = _SPLIT.split(text)  # gap, word, gap, word, …, gap
             words: list = pieces[1::2]
+            term_of_word = _term_of
         else:
             words = spaced.split()
-        wanted = {word: term for word in set(words)
-                  if (term := term_of(_text(word))[0]) in terms}  # fmt: skip
+            term_of_word = latin1_term
+        wanted = {word: term for word in set(words) if (term := term_of_word(word)) in terms}
         self.marked = [i for i, word in enumerate(words) if word in wanted] if wanted else []
         if self.marked:
             if spaced is None:
@@ -93,15 +96,22 @@ class _Words:
         return _Word(self.starts[i], self.ends[i], self._wanted[self._words[i]])
 
 
-def _text(word: str | bytes) -> str:
-    return word if isinstance(word, str) else word.decode("latin-1")
+def _term_of(word: str) -> str:
+    return term_of(word)[0]
 
 
 def _spans(spaced: bytes) -> tuple[list[int], list[int]]:
     """Where each word of `latin1_words`' bytes starts and ends."""
+    if len(spaced) < _SHORT:  # a title or a summary: fewer steps than numpy's
+        spans = [match.span() for match in _RUN.finditer(spaced)]
+        return [start for start, _ in spans], [end for _, end in spans]
     inside = np.frombuffer(spaced, dtype=np.uint8) != 0x20
-    edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
-    return edges[0::2].tolist(), edges[1::2].tolist()
+    edges = (np.flatnonzero(inside[1:] != inside[:-1]) + 1).tolist()
+    if inside[0]:
+        edges.insert(0, 0)
+    if inside[-1]:
+        edges.append(len(spaced))
+    return edges[0::2], edges[1::2]
 
 
 def highlights_of(stored: Mapping[str, Any], terms: frozenset[str]) -> dict[str, str]:
