@@ -78,7 +78,7 @@ class _Prose:
         self.term_ids[raw] = number
         return number
 
-    def add(self, docnum: int, text: str) -> int:
+    def add_text(self, docnum: int, text: str) -> int:
         """Index a document's text; returns its length (the words kept)."""
         # Line by line (no word spans a line break): a document repeats its title and summary
         # on lines of their own, and the topics' descriptions are the same lines in many
@@ -290,6 +290,7 @@ class SegmentBuilder:
         self.prose: dict[str, _Prose] = {}
         self.other: dict[str, _Terms | _Counted] = {}
         self.lengths: dict[str, array] = {}  # per scorable field: each document's length
+        self._plans: dict[tuple[str, ...], list[tuple]] = {}  # see `_plan`
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise NotImplementedError(f"field {name!r}: vectors and spelling fields")
@@ -308,41 +309,51 @@ class SegmentBuilder:
 
     def add(self, fields: dict[str, Any]) -> None:
         """Add a document, as `writer.add_document(**fields)` adds it."""
-        docnum, schema, perdoc = self.docnum, self.schema, self.perdoc
-        names = sorted(name for name in fields if not name.startswith("_"))
-        unknown = [name for name in names if name not in schema]
-        if unknown or any(name.startswith("_") for name in fields):
-            raise ValueError(f"fields this writer does not index: {sorted(fields)}")
+        docnum, perdoc = self.docnum, self.perdoc
+        plan = self._plans.get(keys := tuple(fields))
+        if plan is None:
+            plan = self._plans[keys] = self._plan(keys)
         perdoc.start_doc(docnum)
         lengths: dict[str, int] = {}
-        for name in names:
+        for name, field, prose, counted, other, stored, column, scorable in plan:
             value = fields[name]
             if value is None:
                 continue
-            field = schema[name]
             length = 0
-            if field.indexed:
-                prose, other = self.prose.get(name), self.other.get(name)
-                if prose is not None:
-                    if not isinstance(value, str):
-                        raise ValueError(f"field {name!r} takes text")
-                    length = prose.add(docnum, value)
-                elif isinstance(other, _Counted) and isinstance(value, str):
-                    length = other.add_text(docnum, value)
-                else:
-                    length = other.add(docnum, field.index(value))
-                if not field.scorable:
-                    length = 0
-                lengths[name] = length
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            if prose is not None or counted is not None:
+                if not isinstance(value, str):
+                    raise ValueError(f"field {name!r} takes text")
+                length = (prose or counted).add_text(docnum, value)
+            elif other is not None:
+                length = other.add(docnum, field.index(value))
+            if not scorable:
+                length = 0
+            lengths[name] = length
+            perdoc.add_field(name, field, value if stored else None, length)
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
         for name, column in self.lengths.items():
             # What Whoosh reads back for a posting's block statistics: the length as stored.
-            stored = length_to_byte(lengths.get(name, 0))
-            column.append(byte_to_length(stored) if stored else 0)
+            stored_length = length_to_byte(lengths.get(name, 0))
+            column.append(byte_to_length(stored_length) if stored_length else 0)
         self.docnum += 1
+
+    def _plan(self, keys: tuple[str, ...]) -> list[tuple]:
+        """How a document with these fields (in this order) is added: per field, in Whoosh's
+        order, where its postings go (prose, counted or other, none if it is not indexed),
+        whether it is stored, its column and whether it is scorable."""
+        if any(name.startswith("_") or name not in self.schema for name in keys):
+            raise ValueError(f"fields this writer does not index: {sorted(keys)}")
+        plan = []
+        for name in sorted(keys):
+            field = self.schema[name]
+            other = self.other.get(name) if field.indexed else None
+            counted = other if isinstance(other, _Counted) else None
+            plan.append((name, field, self.prose.get(name) if field.indexed else None, counted,
+                         None if counted is not None else other, field.stored,
+                         field.column_type, field.indexed and field.scorable))  # fmt: skip
+        return plan
 
     def cancel(self) -> None:
         """Close what is open (the segment's files are left for the caller to remove)."""
