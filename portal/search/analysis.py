@@ -118,12 +118,6 @@ def latin1_words(text: str) -> bytes | None:
     return data.translate(_GAPS)
 
 
-@lru_cache(maxsize=200_000)
-def latin1_term(word: bytes) -> str:
-    """The index term of a word as `latin1_words` gives it (a stop word's is never searched)."""
-    return term_of(word.decode("latin-1"))[0]
-
-
 def word_list(text: str) -> list[str] | list[bytes]:
     """The words `WORD_REGEX` finds in a text, in order: as Latin-1 bytes where
     `latin1_words` can find them (three times faster), otherwise as str."""

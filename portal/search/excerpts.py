@@ -16,6 +16,7 @@ characters, and that is a bisection.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from itertools import accumulate
@@ -33,7 +34,7 @@ from whoosh.highlight import (
     top_fragments,
 )
 
-from portal.search.analysis import WORD_REGEX, latin1_term, latin1_words, term_of
+from portal.search.analysis import WORD_REGEX, latin1_words, term_of
 
 TITLE_FIELDS = ("title", "summary")
 PASSAGE_CHARS = 220  # a body passage's words (ContextFragmenter's maxchars)
@@ -77,11 +78,10 @@ class _Words:
         if spaced is None:
             pieces = _SPLIT.split(text)  # gap, word, gap, word, …, gap
             words: list = pieces[1::2]
-            term_of_word = _term_of
+            wanted = {word: term for word in set(words) if (term := term_of(word)[0]) in terms}
         else:
             words = spaced.split()
-            term_of_word = latin1_term
-        wanted = {word: term for word in set(words) if (term := term_of_word(word)) in terms}
+            wanted = _FORMS.searched(set(words), terms)
         self.marked = [i for i, word in enumerate(words) if word in wanted] if wanted else []
         if self.marked:
             if spaced is None:
@@ -96,8 +96,34 @@ class _Words:
         return _Word(self.starts[i], self.ends[i], self._wanted[self._words[i]])
 
 
-def _term_of(word: str) -> str:
-    return term_of(word)[0]
+class _Forms:
+    """The index term of every word seen as `latin1_words` gives it, and the words seen of
+    every term: which words of a text are searched for is then an intersection of sets."""
+
+    LIMIT = 200_000  # words kept (then it starts again)
+
+    def __init__(self) -> None:
+        self.terms: dict[bytes, str] = {}
+        self.forms: dict[str, set[bytes]] = {}
+        self.lock = threading.Lock()
+
+    def searched(self, words: set[bytes], terms: frozenset[str]) -> dict[bytes, str]:
+        """Of these words, those whose index term is one of `terms`, with their term."""
+        with self.lock:
+            new = words.difference(self.terms)
+            if new and len(self.terms) + len(new) > self.LIMIT:
+                self.terms.clear()
+                self.forms.clear()
+                new = words
+            for word in new:
+                term = term_of(word.decode("latin-1"))[0]
+                self.terms[word] = term
+                self.forms.setdefault(term, set()).add(word)
+            return {word: term for term in terms
+                    for word in words.intersection(self.forms.get(term, ()))}  # fmt: skip
+
+
+_FORMS = _Forms()
 
 
 def _spans(spaced: bytes) -> tuple[list[int], list[int]]:
