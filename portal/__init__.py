@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,12 +19,39 @@ class Portal(Flask):
     templates, mail, feeds, exports) therefore goes through here.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._paths: dict[tuple, str] = {}  # see `_path_for`
+
     def url_for(self, /, endpoint: str, *, _external: bool | None = None, **values: Any) -> str:
         if not has_request_context():
             # Outside a request Flask builds from SERVER_NAME etc., which BASE_URL sets.
             return super().url_for(endpoint, _external=_external, **values)
-        path = super().url_for(endpoint, _external=False, **values)
+        path = self._path_for(endpoint, values)
         return self.config["BASE_ORIGIN"] + path if _external else path
+
+    def _path_for(self, endpoint: str, values: dict[str, Any]) -> str:
+        """The path `url_for` builds, kept for the same endpoint and values under the same
+        script root (a page's frame builds some thirty URLs that are the same on every page;
+        the portal has no URL defaults or subdomains that would make them differ)."""
+        if not all(type(value) in _KEPT_TYPES for value in values.values()):
+            return super().url_for(endpoint, _external=False, **values)
+        key = (
+            request.script_root,
+            request.blueprint if endpoint.startswith(".") else None,
+            endpoint,
+            *((name, type(value), value) for name, value in sorted(values.items())),
+        )
+        path = self._paths.get(key)
+        if path is None:
+            if len(self._paths) >= PATHS_KEPT:
+                self._paths.clear()
+            path = self._paths[key] = super().url_for(endpoint, _external=False, **values)
+        return path
+
+
+PATHS_KEPT = 10_000
+_KEPT_TYPES = frozenset({str, int, type(None)})
 
 
 def create_app(

@@ -39,12 +39,14 @@ def _translations() -> Any:
     """This request's translations. Flask-Babel looks them up anew for every string, through
     the application context several times, and a page has some forty strings: here they are
     kept for the request, per locale (so that `force_locale` gets its own)."""
-    if not g:
+    # Flask-Babel keeps the request's locale (and `force_locale`'s) in `g._flask_babel`.
+    babel = g.get("_flask_babel") if g else None
+    locale = getattr(babel, "babel_locale", None)
+    if locale is None:  # outside a request, or the locale is not chosen yet
         return get_translations()
-    locale = get_locale()
-    kept = g.get("_translations")
+    kept = getattr(babel, "portal_translations", None)
     if kept is None or kept[0] is not locale:
-        kept = g._translations = (locale, get_translations())
+        kept = babel.portal_translations = (locale, get_translations())
     return kept[1]
 
 
