@@ -248,9 +248,23 @@ def find_related(text: str, user: Any, synonyms: query_mod.Synonyms) -> Related:
     ][:LIMIT]
     matched = [candidates.goals[i][0] for i in goal_corpus.matching(units)]
     if matched:
-        # Draft strategies only to their own organisation, as everywhere.
-        visible = set(db.session.scalars(
-            visible_strategies(user).with_only_columns(Strategy.id)
-            .where(Strategy.id.in_({item.strategy.id for item in matched}))))  # fmt: skip
+        visible = _visible_strategies(user, {item.strategy.id for item in matched})
         related.goals = [item for item in matched if item.strategy.id in visible][:LIMIT]
     return related
+
+
+def _visible_strategies(user: Any, wanted: set[int]) -> set[int]:
+    """Which of these strategies the user may see. The public ones are kept for the content
+    generation (a strategy's status is public content); the others are asked of
+    `visible_strategies`, which shows drafts only to their own organisation, as everywhere."""
+    store = generation.kept("related")
+    public = store.get("public_strategies")
+    if public is None:
+        public = store["public_strategies"] = frozenset(
+            db.session.scalars(visible_strategies(None).with_only_columns(Strategy.id))
+        )
+    if wanted <= public:
+        return wanted
+    return (wanted & public) | set(db.session.scalars(
+        visible_strategies(user).with_only_columns(Strategy.id)
+        .where(Strategy.id.in_(wanted - public))))  # fmt: skip
