@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 from whoosh.columns import NumericColumn
@@ -47,10 +47,15 @@ NOT_FIELDS = ("organizations", "tags", "topics")
 DIGESTED = (*NOT_FIELDS, *FACET_FIELDS)
 
 
-def whoosh_document(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields the index takes for a document (`documents.case_document`)."""
-    out = {name: value for name, value in doc.items() if name not in NOT_FIELDS}
-    out["digest"] = hashlib.blake2b(
+def whoosh_document(doc: Mapping[str, Any], fields: Container[str] | None = None) -> dict[str, Any]:
+    """The fields the index takes for a document (`documents.case_document`), or of these
+    `fields` (an index's: one laid out by an older version has others until `search rebuild`
+    lays it out anew)."""
+    digest = hashlib.blake2b(
         json.dumps([doc.get(name) or "" for name in DIGESTED]).encode(), digest_size=16
     ).hexdigest()
+    if fields is not None:
+        return {name: value for name, value in {**doc, "digest": digest}.items() if name in fields}
+    out = {name: value for name, value in doc.items() if name not in NOT_FIELDS}
+    out["digest"] = digest
     return out

@@ -142,10 +142,11 @@ class IndexStore:
                 ids = "".join(f"{doc_id}\n" for doc_id in [*(d["id"] for d in upserts), *deletes])
                 with open(self.journal, "a", encoding="utf-8") as journal:
                     journal.write(ids)
+            fields = set(ix.schema.names())
             for doc in upserts:
                 # A newer version already indexed (written by a later commit) wins.
                 if versions.get(doc["id"], -1) <= doc["version"]:
-                    writer.update_document(**whoosh_document(doc))
+                    writer.update_document(**whoosh_document(doc, fields))
             for doc_id, version in deletes.items():
                 if doc_id in versions and versions[doc_id] <= version:
                     writer.delete_by_term("id", doc_id)
@@ -224,9 +225,11 @@ class IndexStore:
         # which reads the database; a small bank is indexed here, where starting them costs more.
         processes = max(2, min(4, os.cpu_count() or 1)) if total >= PARALLEL_FROM else 1
         try:
+            ix = whoosh_index.open_dir(str(path))
+            fields = set(ix.schema.names())
             whoosh_rebuild.build(
-                whoosh_index.open_dir(str(path)), str(path), map(whoosh_document, documents),
-                progress, processes, total,
+                ix, str(path), (whoosh_document(doc, fields) for doc in documents), progress,
+                processes, total,
             )  # fmt: skip
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)

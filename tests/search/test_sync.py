@@ -401,6 +401,37 @@ def _hits(app, text: str):
 
 
 @pytest.mark.whoosh
+def test_an_index_that_stored_every_text_still_takes_edits_and_verify_asks_for_a_rebuild(
+    app, monkeypatch
+):
+    """An index laid out before the digest (it stored the organisations, tags and topics)
+    keeps taking edits until `flask search rebuild`."""
+    from whoosh.fields import STORED
+
+    from portal.search import whoosh_store
+    from portal.search.whoosh_schema import make_schema
+
+    def old_schema():
+        schema = make_schema()
+        schema.remove("digest")
+        for name in ("organizations", "tags", "topics"):
+            schema.add(name, STORED())
+        return schema
+
+    monkeypatch.setattr(whoosh_store, "make_schema", old_schema)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    monkeypatch.undo()
+    with app.app_context():
+        _case("ydalir-skole-samspillsentreprise").title = "Ydalir skole, en kvasibygning"
+        db.session.commit()
+    assert _found(app, "kvasibygning") == ["ydalir-skole-samspillsentreprise"]
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code != 0 and "layout is out of date" in result.output
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+
 def test_an_index_from_before_the_columns_still_answers_and_verify_asks_for_a_rebuild(
     app, monkeypatch
 ):
