@@ -16,6 +16,7 @@ from whoosh.formats import Positions
 from portal.search import (
     whoosh_bulk,
     whoosh_encoding,
+    whoosh_gathering,
     whoosh_postings,
     whoosh_rebuild,
     whoosh_store,
@@ -106,9 +107,9 @@ def _pickling_blocks_in_the_bulk_protocol(monkeypatch) -> None:
     monkeypatch.setattr(whoosh3, "dumps", dumps)
 
 
-@pytest.mark.parametrize("chunk", [whoosh_bulk.CHUNK, 5], ids=["one-chunk", "small-chunks"])
+@pytest.mark.parametrize("chunk", [whoosh_gathering.CHUNK, 5], ids=["one-chunk", "small-chunks"])
 def test_the_segment_is_whooshs_byte_for_byte(many_documents, tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(whoosh_bulk, "CHUNK", chunk)
+    monkeypatch.setattr(whoosh_gathering, "CHUNK", chunk)
     with monkeypatch.context() as patched:
         _pickling_blocks_in_the_bulk_protocol(patched)
         _with_whooshs_writer(tmp_path / "whoosh", many_documents)
@@ -240,14 +241,14 @@ def test_a_failing_document_stops_the_rebuild_and_leaves_the_live_index(app, mon
         ]
         found = [_found(q) for q in queries]
         docs = list(published_documents())
-        docs[10] = {**docs[10], "no_such_field": "x"}
-        with pytest.raises(RuntimeError, match="no_such_field"):
+        docs[10] = {**docs[10], "content": 42}  # not text: the indexing process fails
+        with pytest.raises(RuntimeError, match="'content' takes text"):
             store.rebuild(iter(docs), total=len(docs))
         assert store.current_name() == before
         assert [p.name for p in store.root.iterdir() if p.name.startswith("index-")] == [before]
         assert search_cases(SearchRequest()).total == 18
         # The same documents without the fault make an index in processes that searches alike.
-        docs[10] = {k: v for k, v in docs[10].items() if k != "no_such_field"}
+        docs[10] = next(d for d in published_documents() if d["id"] == docs[10]["id"])
         replaced = store.rebuild(iter(docs), total=len(docs))
         store.drop(replaced)
         assert [_found(q) for q in queries] == found
