@@ -116,7 +116,7 @@ def _wrap_wsgi(app: Flask) -> None:
 
 def _register_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401  (every table in metadata, for Alembic too)
-    from portal import i18n
+    from portal import i18n, translating
     from portal.db_events import register_sqlite_pragmas
     from portal.extensions import babel, csrf, db, login_manager, migrate
 
@@ -130,7 +130,7 @@ def _register_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
-    i18n.install_template_gettext(app)
+    translating.install_template_gettext(app)
     login_manager.init_app(app)
     from portal import security  # noqa: F401  (registers the user loader)
     from portal.search.engine import init_search

@@ -10,7 +10,8 @@ import enum
 from datetime import date
 
 from flask_babel import format_date, gettext
-from flask_babel import lazy_gettext as _l
+
+from portal.translating import lazy_gettext as _l
 
 
 class DatePrecision(enum.StrEnum):

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, EmailField, SelectField, StringField
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import TextInput
 
 from portal.dates import PRECISION_LABELS, DatePrecision
+from portal.translating import lazy_gettext as _l
 
 _AUTO = object()
 

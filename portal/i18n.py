@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, request
-from flask_babel import get_locale, get_translations
+from flask import Blueprint, current_app, redirect, request
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
@@ -33,33 +33,6 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-def _translations() -> Any:
-    """This request's translations. Flask-Babel looks them up anew for every string, through
-    the application context several times, and a page has some forty strings: here they are
-    kept for the request, per locale (so that `force_locale` gets its own)."""
-    # Flask-Babel keeps the request's locale (and `force_locale`'s) in `g._flask_babel`.
-    babel = g.get("_flask_babel") if g else None
-    locale = getattr(babel, "babel_locale", None)
-    if locale is None:  # outside a request, or the locale is not chosen yet
-        return get_translations()
-    kept = getattr(babel, "portal_translations", None)
-    if kept is None or kept[0] is not locale:
-        kept = babel.portal_translations = (locale, get_translations())
-    return kept[1]
-
-
-def install_template_gettext(app: Flask) -> None:
-    """The templates' `_`, `gettext` and `ngettext`, as Flask-Babel installs them, but with the
-    request's translations looked up once."""
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
 
 
 def _is_same_origin() -> bool:

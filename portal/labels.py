@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from portal.cases.models import CaseStatus, EvidenceLevel, ProcurementStatus
 from portal.organizations.models import OrganizationType
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.taxonomy.facets import FACETS, VOCABULARY_FACETS
+from portal.translating import lazy_gettext as _l
 
 ROLE = {
     "contributor": _l("Contributor"),

@@ -75,11 +75,18 @@ def test_a_text_rendered_in_another_language_midway_is_in_that_language_and_no_o
     from flask import render_template_string
     from flask_babel import force_locale
 
-    page = "{{ _('Cases') }} / {{ ngettext('%(num)d case', '%(num)d cases', 2) }}"
+    from portal.translating import lazy_gettext
+
+    # A label defined once, at import, as the facets' and forms' labels are.
+    label = lazy_gettext("Cases")
+    page = "{{ _('Cases') }} / {{ ngettext('%(num)d case', '%(num)d cases', 2) }} / {{ label }}"
     with app.test_request_context("/", headers={"Cookie": "sprak=en"}):
-        assert render_template_string(page) == "Cases / 2 cases"
+        assert render_template_string(page, label=label) == "Cases / 2 cases / Cases"
         with force_locale("nb"):
-            assert render_template_string(page) == "Eksempler / 2 eksempler"
-        assert render_template_string(page) == "Cases / 2 cases"
+            assert render_template_string(page, label=label) == (
+                "Eksempler / 2 eksempler / Eksempler"
+            )
+        assert render_template_string(page, label=label) == "Cases / 2 cases / Cases"
     with app.test_request_context("/"):
-        assert render_template_string(page) == "Eksempler / 2 eksempler"
+        assert render_template_string(page, label=label) == "Eksempler / 2 eksempler / Eksempler"
+        assert str(lazy_gettext("Page %(n)s", n=3)) == "Side 3"

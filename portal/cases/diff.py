@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.cases.models import BODY_SECTIONS, EvidenceLevel, ProcurementStatus
@@ -22,6 +21,7 @@ from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION, VOCABULAR
 from portal.organizations.models import Organization
 from portal.taxonomy.models import Term, Vocabulary
 from portal.templating import format_number
+from portal.translating import lazy_gettext as _l
 
 TEXT_LABELS = {"title": _l("Title"), "summary": _l("Summary"), **SECTION}
 CONTACT_LABELS = {

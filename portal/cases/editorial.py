@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +20,7 @@ from portal.labels import CASE_STATUS
 from portal.notifications.services import notify_case_event
 from portal.organizations.models import Organization
 from portal.security import role_required
+from portal.translating import lazy_gettext as _l
 
 bp = Blueprint("editorial", __name__, url_prefix="/redaksjon")
 

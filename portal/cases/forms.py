@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     BooleanField,
@@ -27,6 +26,7 @@ from portal.dates import DatePrecision
 from portal.forms import PortalForm, plain_decimal, precision_field
 from portal.labels import EVIDENCE_LEVEL, PROCUREMENT_STATUS, SECTION
 from portal.taxonomy.models import Vocabulary
+from portal.translating import lazy_gettext as _l
 
 MAX_RESULTS = 20
 

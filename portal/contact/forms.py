@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.forms import address_field, honeypot_field
+from portal.translating import lazy_gettext as _l
 
 
 class ContactForm(FlaskForm):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
 from portal.following.models import Frequency
 from portal.forms import address_field, honeypot_field
+from portal.translating import lazy_gettext as _l
 
 FREQUENCIES = [
     SelectChoice(str(Frequency.DAILY), _l("Daily")),

@@ -10,7 +10,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -28,6 +27,7 @@ from portal.media.processing import WEB_WIDTHS, ImageRejected
 from portal.media.storage import media_store
 from portal.notifications.services import notify_case_event
 from portal.security import role_required
+from portal.translating import lazy_gettext as _l
 
 bp = Blueprint("media", __name__)
 

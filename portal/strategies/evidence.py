@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from portal.strategies.models import CaseGoalLink, Strategy, StrategyGoal
 from portal.strategies.permissions import can_edit_strategy
 from portal.strategies.queries import tree_order
 from portal.strategies.services import StrategyError
+from portal.translating import lazy_gettext as _l
 
 
 def _clean_rationale(rationale: str) -> str:

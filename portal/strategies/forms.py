@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     IntegerField,
@@ -18,6 +17,7 @@ from portal.forms import CommaDecimalField, PortalForm, precision_field
 from portal.labels import ACTION_STATUS, DIRECTION, STRATEGY_STATUS
 from portal.strategies.models import ActionStatus, Direction, StrategyStatus
 from portal.strategies.services import ActionData, GoalData, IndicatorData, StrategyData
+from portal.translating import lazy_gettext as _l
 
 GOAL_KINDS = ("Hovedmål", "Delmål", "Satsingsområde", "Tiltaksområde", "Innsatsområde", "Område")
 

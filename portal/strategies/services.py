@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.cases.services import slugify
@@ -27,6 +26,7 @@ from portal.strategies.models import (
     StrategyGoal,
     StrategyStatus,
 )
+from portal.translating import lazy_gettext as _l
 
 MAX_DEPTH = 4  # the seed strategies go three levels deep; one more leaves room
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from portal.translating import lazy_gettext as _l
 
 
 class Vocabulary(enum.StrEnum):
