@@ -432,6 +432,7 @@ def test_an_index_that_stored_every_text_still_takes_edits_and_verify_asks_for_a
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
+@pytest.mark.whoosh
 def test_an_index_from_before_the_columns_still_answers_and_verify_asks_for_a_rebuild(
     app, monkeypatch
 ):
