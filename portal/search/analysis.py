@@ -200,13 +200,31 @@ def spelling_term(raw: str) -> str:
     return fold(raw.lower())
 
 
-# The words of a text that `spelling_analyzer()` makes tokens of, as they are written.
-spelling_words = _SPELLING_WORD.findall
+# Latin-1 bytes with every character that is not a letter of `SPELLING_REGEX` (a word
+# character that is neither a decimal digit nor "_") made a space.
+_NOT_LETTERS = bytes(c if chr(c).isalnum() and not chr(c).isdecimal() else 0x20 for c in range(256))
+
+
+def spelling_words(text: str) -> list[str] | list[bytes]:
+    """The words of a text that `spelling_analyzer()` makes tokens of, as they are written: as
+    Latin-1 bytes where every word character of the text is in Latin-1 (found as
+    `latin1_words` finds words), otherwise as str."""
+    try:
+        data = text.encode("latin-1", "portal-word-gaps")
+    except _WordOutsideLatin1:
+        return _SPELLING_WORD.findall(text)
+    return [word for word in data.translate(_NOT_LETTERS).split() if len(word) >= 3]
+
+
+@lru_cache(maxsize=200_000)
+def spelling_term_of(raw: str | bytes) -> str:
+    """`spelling_term` of a word as `spelling_words` gives it."""
+    return spelling_term(raw if isinstance(raw, str) else raw.decode("latin-1"))
 
 
 def spelling_terms(text: str) -> list[str]:
     """The tokens of `spelling_analyzer()` for a text, in one pass (for the index writer)."""
-    return [spelling_term(raw) for raw in spelling_words(text)]
+    return [spelling_term_of(raw) for raw in spelling_words(text)]
 
 
 def words(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from whoosh.analysis import KeywordAnalyzer
 
 from portal.search.analysis import (
     spelling_analyzer,
-    spelling_term,
+    spelling_term_of,
     spelling_words,
     term_of,
     word_list,
@@ -251,7 +251,7 @@ def counted_field(field) -> Counted | None:
         return None
     boost = field.format.field_boost
     if field.analyzer == spelling_analyzer():
-        return Counted(boost, spelling_words, spelling_term)
+        return Counted(boost, spelling_words, spelling_term_of)
     if field.analyzer == KeywordAnalyzer(commas=True):
         return Counted(boost, _BETWEEN_COMMAS.findall, _comma_term)
     return None

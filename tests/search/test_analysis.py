@@ -89,11 +89,12 @@ def test_the_fast_analyzer_gives_the_reference_tokens(options):
 
 
 def test_words_found_fast_are_the_expressions_words():
-    """`word_list` (Latin-1 bytes where it can) finds what WORD_REGEX finds, in any text."""
+    """`word_list` and `spelling_words` (Latin-1 bytes where they can) find what WORD_REGEX and
+    SPELLING_REGEX find, in any text."""
     import random
     import re
 
-    from portal.search.analysis import WORD_REGEX, word_list
+    from portal.search.analysis import SPELLING_REGEX, WORD_REGEX, spelling_words, word_list
 
     # Word characters in and outside Latin-1 (letters, digits of other scripts, "²", "µ",
     # "ª", "_"), signs in and outside it, decimal marks and breaks.
@@ -103,6 +104,8 @@ def test_words_found_fast_are_the_expressions_words():
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         found = [w if isinstance(w, str) else w.decode("latin-1") for w in word_list(text)]
         assert found == re.findall(WORD_REGEX, text), text
+        spelled = [w if isinstance(w, str) else w.decode("latin-1") for w in spelling_words(text)]
+        assert spelled == re.findall(SPELLING_REGEX, text), text
     # Ordinary Norwegian prose takes the fast way.
     assert word_list("Gjenbruk av møbler – «ombruk» i 2024.") == [
         b"Gjenbruk", b"av", "møbler".encode("latin-1"), b"ombruk", b"i", b"2024",
