@@ -14,13 +14,19 @@ from portal.search.analysis import norwegian_analyzer, spelling_analyzer
 from portal.taxonomy.facets import FACET_FIELDS
 
 
+class Label(ID):
+    """Stored and kept in a column, never searched for: an ID without terms to write."""
+
+    indexed = False
+
+
 def make_schema() -> Schema:
     text = norwegian_analyzer()
     fields: dict[str, Any] = {
         # Columns too, so that a process reads every document's id, slug and date without
         # unpickling the stored documents (the text is what makes those slow).
         "id": ID(stored=True, unique=True, sortable=True),
-        "slug": ID(stored=True, sortable=True),
+        "slug": Label(stored=True, sortable=True),
         # Never searched by range, so not indexed: a number is sixteen terms in Whoosh's
         # index, most of them of one document (a rebuild wrote more terms for these two than
         # for all the text).
