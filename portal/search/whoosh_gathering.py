@@ -97,9 +97,6 @@ class Prose:
                 self._number(raw)
             return array("i", map(self.term_ids.__getitem__, raws)).tobytes()
 
-    # (np.unique is not used here: its first call imports numpy.ma, 40 ms in each indexing
-    # process of a rebuild.)
-
     def postings(self) -> Iterator[Chunk]:
         """The postings in Whoosh's order (terms by their bytes, documents ascending), in chunks
         of whole terms: (terms, where each term's postings start and the last ends, documents,
@@ -129,6 +126,8 @@ class Prose:
         self.docs, self.doc_positions = [], []
         by_rank = sorted(encoded)
         # Chunks of about CHUNK postings, so that their encoded values stay small in memory.
+        # (Not np.unique, here or below: its first call imports numpy.ma, 40 ms in each
+        # indexing process of a rebuild.)
         cuts = np.searchsorted(bounds, np.arange(0, bounds[-1], CHUNK), side="right") - 1
         cuts = [*sorted(set(cuts.tolist())), len(bounds) - 1]
         for first_term, stop_term in zip(cuts[:-1], cuts[1:], strict=True):
@@ -185,11 +184,11 @@ class Counted:
     are kept as term numbers, and counted per term and document when the segment is written.
     A posting's weight and value are its count (Whoosh's `Frequency`)."""
 
-    def __init__(self, boost: float, words_of: Callable[[str], list[str]],
-                 term_of: Callable[[str], str]) -> None:  # fmt: skip
+    def __init__(self, boost: float, words_of: Callable[[str], list[str] | list[bytes]],
+                 term_of: Callable[[str | bytes], str]) -> None:  # fmt: skip
         self.boost = boost
         self.words_of, self.term_of = words_of, term_of
-        self.term_ids: dict[str, int] = {}  # a word as written → its term's number
+        self.term_ids: dict[str | bytes, int] = {}  # a word as `words_of` gives it → its term
         self._numbers: dict[str, int] = {}
         self.terms: list[str] = []
         self.ids = array("i")  # the words' term numbers, one document after another
