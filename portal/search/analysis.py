@@ -104,16 +104,21 @@ def _gap(error: UnicodeEncodeError) -> tuple[str, int]:
 codecs.register_error("portal-word-gaps", _gap)
 
 
+def _latin1(text: str) -> bytes | None:
+    """The text in Latin-1, signs outside it made spaces; None if a word character is."""
+    try:
+        return text.encode("latin-1", "portal-word-gaps")
+    except _WordOutsideLatin1:
+        return None
+
+
 def latin1_words(text: str) -> bytes | None:
     """The text as Latin-1 bytes with every character that is not a word character a space,
     so that its words are what `WORD_REGEX` finds in it, at the same places: None unless
     every word character of the text is in Latin-1 and no decimal mark in it is followed by a
     digit (as in nearly every Norwegian text)."""
-    try:
-        data = text.encode("latin-1", "portal-word-gaps")
-    except _WordOutsideLatin1:
-        return None
-    if _DECIMAL.search(data):
+    data = _latin1(text)
+    if data is None or _DECIMAL.search(data):
         return None
     return data.translate(_GAPS)
 
@@ -194,12 +199,6 @@ def spelling_analyzer():
     return RegexTokenizer(SPELLING_REGEX) | LowercaseFilter() | FoldFilter()
 
 
-@lru_cache(maxsize=200_000)
-def spelling_term(raw: str) -> str:
-    """A spelling word as found in a text → its token of `spelling_analyzer()`."""
-    return fold(raw.lower())
-
-
 # Latin-1 bytes with every character that is not a letter of `SPELLING_REGEX` (a word
 # character that is neither a decimal digit nor "_") made a space.
 _NOT_LETTERS = bytes(c if chr(c).isalnum() and not chr(c).isdecimal() else 0x20 for c in range(256))
@@ -207,24 +206,22 @@ _NOT_LETTERS = bytes(c if chr(c).isalnum() and not chr(c).isdecimal() else 0x20 
 
 def spelling_words(text: str) -> list[str] | list[bytes]:
     """The words of a text that `spelling_analyzer()` makes tokens of, as they are written: as
-    Latin-1 bytes where every word character of the text is in Latin-1 (found as
-    `latin1_words` finds words), otherwise as str."""
-    try:
-        data = text.encode("latin-1", "portal-word-gaps")
-    except _WordOutsideLatin1:
+    Latin-1 bytes where every word character of the text is in Latin-1, otherwise as str."""
+    data = _latin1(text)
+    if data is None:
         return _SPELLING_WORD.findall(text)
     return [word for word in data.translate(_NOT_LETTERS).split() if len(word) >= 3]
 
 
 @lru_cache(maxsize=200_000)
-def spelling_term_of(raw: str | bytes) -> str:
-    """`spelling_term` of a word as `spelling_words` gives it."""
-    return spelling_term(raw if isinstance(raw, str) else raw.decode("latin-1"))
+def spelling_term(raw: str | bytes) -> str:
+    """A word as `spelling_words` gives it → its token of `spelling_analyzer()`."""
+    return fold((raw if isinstance(raw, str) else raw.decode("latin-1")).lower())
 
 
 def spelling_terms(text: str) -> list[str]:
     """The tokens of `spelling_analyzer()` for a text, in one pass (for the index writer)."""
-    return [spelling_term_of(raw) for raw in spelling_words(text)]
+    return [spelling_term(raw) for raw in spelling_words(text)]
 
 
 def words(text: str) -> list[str]:

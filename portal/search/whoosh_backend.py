@@ -249,7 +249,8 @@ class WhooshBackend(IndexStore):
         # "content" is not stored; it is made from the fields compared here (the digest
         # stands for the rest).
         compared = ("slug", "title", "summary", "body", "digest")
-        for doc in map(whoosh_document, documents):
+        current = set(make_schema().names())
+        for doc in (whoosh_document(d, current) for d in documents):
             stored = indexed.pop(doc["id"], None)
             if stored is None:
                 report.missing.append(doc["slug"])

@@ -24,7 +24,7 @@ from whoosh.analysis import KeywordAnalyzer
 
 from portal.search.analysis import (
     spelling_analyzer,
-    spelling_term_of,
+    spelling_term,
     spelling_words,
     term_of,
     word_list,
@@ -103,9 +103,7 @@ class Prose:
         counts, every posting's positions one after another)."""
         if not self.docs:
             return
-        encoded = [term.encode("utf-8") for term in self.terms]
-        rank = np.empty(len(encoded), dtype=np.int64)
-        rank[sorted(range(len(encoded)), key=encoded.__getitem__)] = np.arange(len(encoded))
+        encoded, by_bytes, rank = _byte_order(self.terms)
         # Sorted by term, documents staying ascending within a term; each array is let go as
         # soon as it is sorted (at 25 000 cases a segment's postings are millions).
         held = [len(t) for t in self.doc_terms]
@@ -124,7 +122,7 @@ class Prose:
         del order
         positions = np.concatenate(self.doc_positions)
         self.docs, self.doc_positions = [], []
-        by_rank = sorted(encoded)
+        by_rank = [encoded[number] for number in by_bytes]
         # Chunks of about CHUNK postings, so that their encoded values stay small in memory.
         # (Not np.unique, here or below: its first call imports numpy.ma, 40 ms in each
         # indexing process of a rebuild.)
@@ -218,10 +216,7 @@ class Counted:
     def postings(self) -> tuple[list[bytes], list[int], np.ndarray, np.ndarray, np.ndarray]:
         """As `Terms.postings`; the values are the counts as `Frequency` encodes them (four
         bytes, big-endian)."""
-        encoded = [term.encode("utf-8") for term in self.terms]
-        by_bytes = sorted(range(len(encoded)), key=encoded.__getitem__)
-        rank = np.empty(len(encoded), dtype=np.int64)
-        rank[by_bytes] = np.arange(len(encoded))
+        encoded, by_bytes, rank = _byte_order(self.terms)
         docs = np.repeat(np.frombuffer(self.docs, dtype=np.int32).astype(np.int64),
                          np.frombuffer(self.sizes, dtype=np.int32))  # fmt: skip
         span = int(docs[-1]) + 1  # documents come in ascending order
@@ -234,6 +229,16 @@ class Counted:
         texts = [encoded[by_bytes[r]] for r in ranks[firsts].tolist()]
         return (texts, np.append(firsts, len(keys)).tolist(), (keys % span).astype(np.int32),
                 counts.astype(np.float64) * self.boost * 1.0, counts.astype(">u4"))  # fmt: skip
+
+
+def _byte_order(terms: list[str]) -> tuple[list[bytes], list[int], np.ndarray]:
+    """The terms encoded, their numbers in Whoosh's order (by their bytes), and each one's
+    place in that order."""
+    encoded = [term.encode("utf-8") for term in terms]
+    by_bytes = sorted(range(len(encoded)), key=encoded.__getitem__)
+    rank = np.empty(len(encoded), dtype=np.int64)
+    rank[by_bytes] = np.arange(len(encoded))
+    return encoded, by_bytes, rank
 
 
 def _comma_term(raw: str) -> str:
@@ -250,7 +255,7 @@ def counted_field(field) -> Counted | None:
         return None
     boost = field.format.field_boost
     if field.analyzer == spelling_analyzer():
-        return Counted(boost, spelling_words, spelling_term_of)
+        return Counted(boost, spelling_words, spelling_term)
     if field.analyzer == KeywordAnalyzer(commas=True):
         return Counted(boost, _BETWEEN_COMMAS.findall, _comma_term)
     return None

@@ -49,19 +49,13 @@ def make_schema() -> Schema:
 # A document's parts that only `content` and the facets index: the index keeps a digest of
 # them rather than the text (the topics' descriptions were a quarter of a stored document, and
 # every stored byte is pickled and compressed in a rebuild and read back for excerpts).
-NOT_FIELDS = ("organizations", "tags", "topics")
-DIGESTED = (*NOT_FIELDS, *FACET_FIELDS)
+DIGESTED = ("organizations", "tags", "topics", *FACET_FIELDS)
 
 
-def whoosh_document(doc: Mapping[str, Any], fields: Container[str] | None = None) -> dict[str, Any]:
-    """The fields the index takes for a document (`documents.case_document`), or of these
-    `fields` (an index's: one laid out by an older version has others until `search rebuild`
-    lays it out anew)."""
+def whoosh_document(doc: Mapping[str, Any], fields: Container[str]) -> dict[str, Any]:
+    """The fields of `fields` (an index's) for a document (`documents.case_document`): those
+    of the current layout, or of one laid out by an older version until `search rebuild`."""
     digest = hashlib.blake2b(
         json.dumps([doc.get(name) or "" for name in DIGESTED]).encode(), digest_size=16
     ).hexdigest()
-    if fields is not None:
-        return {name: value for name, value in {**doc, "digest": digest}.items() if name in fields}
-    out = {name: value for name, value in doc.items() if name not in NOT_FIELDS}
-    out["digest"] = digest
-    return out
+    return {name: value for name, value in {**doc, "digest": digest}.items() if name in fields}

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.whoosh
 @pytest.fixture
 def documents(ctx) -> list[dict]:
     """The seed's documents, and some that reach the corners of Whoosh's encoding."""
-    docs = [whoosh_document(doc) for doc in published_documents(version=7)]
+    fields = set(make_schema().names())
+    docs = [whoosh_document(doc, fields) for doc in published_documents(version=7)]
     base = docs[0]
     rng = random.Random(13)
     vocabulary = sorted({w for d in docs for w in d["body"].split() if w.isalpha()})
