@@ -6,6 +6,7 @@ state), applied after the transaction commits and dropped when it rolls back.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ def published_cases() -> Select[tuple[Case]]:
 
 
 READ_BATCH = 500
+FIRST_READ = 32
 # What a document takes from a topic and from an organisation.
 _TERM = ("vocabulary", "position", "slug", "label_nb", "label_en", "description_nb",
          "description_en")  # fmt: skip
@@ -71,7 +73,9 @@ def published_documents(version: int | None = None) -> Iterator[dict[str, Any]]:
         visible_cases(None).with_only_columns(*columns).order_by(Case.id),
         execution_options={"yield_per": READ_BATCH},
     )
-    for batch in rows.partitions():
+    for batch in itertools.chain([rows.fetchmany(FIRST_READ)], rows.partitions()):
+        if not batch:
+            continue
         ids = [row.id for row in batch]
         linked_terms = _grouped(select(case_terms).where(case_terms.c.case_id.in_(ids)))
         linked_orgs = _grouped(

@@ -32,12 +32,20 @@ from typing import Any
 import numpy as np
 from whoosh import formats
 from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import W3PerDocWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search import whoosh_postings
 from portal.search.analysis import NorwegianAnalyzer
-from portal.search.whoosh_encoding import encoded_positions, write_terms
+from portal.search.whoosh_encoding import STORED_COLUMN, encoded_positions, write_terms
 from portal.search.whoosh_gathering import Counted, Prose, Terms, counted_field
+
+
+class _PerDocWriter(W3PerDocWriter):
+    """Whoosh's per-document writer, its stored documents deflated as the blocks are."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
 
 
 class SegmentBuilder:
@@ -49,7 +57,7 @@ class SegmentBuilder:
         self.folder = folder  # where the postings arrays go (None: not written)
         self.codec = default_codec()
         self.segment = self.codec.new_segment(self.storage, self.indexname)
-        self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
+        self.perdoc = _PerDocWriter(self.codec, self.storage, self.segment)
         self.docnum = 0
         self.prose: dict[str, Prose] = {}
         self.other: dict[str, Terms | Counted] = {}

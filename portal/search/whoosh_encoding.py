@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pickle
-import zlib
 
 import numpy as np
+from isal import isal_zlib
+from whoosh import columns
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
@@ -58,6 +59,29 @@ def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
     out[ends - 1] = _STOP
     data = out.tobytes()
     return [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+# Blocks and stored documents are deflated by ISA-L at its level 1 rather than by zlib at
+# Whoosh's level 3: the same format, which Whoosh's reader inflates with zlib, in a third of the
+# time (zlib's deflate was a quarter of the time spent writing a segment) and about 6 % larger.
+# A block's header still records the codec's level, which the reader takes as a flag.
+DEFLATE_LEVEL = 1
+
+
+def deflate(data: bytes) -> bytes:
+    return isal_zlib.compress(data, DEFLATE_LEVEL)
+
+
+class _Deflated(columns.CompressedBytesColumn):
+    """Whoosh's column of compressed bytes, deflated by `deflate`."""
+
+    class Writer(columns.CompressedBytesColumn.Writer):
+        def add(self, docnum, v):
+            columns.VarBytesColumn.Writer.add(self, docnum, deflate(v))
+
+
+# Whoosh's column of stored documents (`whoosh3.STORED_COLUMN`), deflated by `deflate`.
+STORED_COLUMN = columns.PickleColumn(_Deflated())
 
 
 # A block's data is pickled in protocol 4. Whoosh's writer uses protocol 2, which has no opcode
@@ -137,7 +161,7 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
             data = pickle.dumps((tuple(gap_list[a:b]), mini_weights, mini_values), BLOCK_PROTOCOL)
             comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
             if comp:
-                data = zlib.compress(data, comp)
+                data = deflate(data)
             info = pickle.dumps((b - a, number_list[b - 1], tops[i], comp, block_low[i],
                                  block_high[i]), 2)  # fmt: skip
             size = len(info) + len(data)

@@ -15,7 +15,8 @@ from whoosh.index import TOC, clean_files
 from portal.search.whoosh_bulk import SegmentBuilder
 
 BATCH = 200  # documents sent to a process at a time (at most)
-TURNS = 4  # a small rebuild's documents go out in at least this many batches per process
+TURNS = 8  # a small rebuild's documents go out in at least this many batches per process
+FIRST_BATCH = 8
 SEGMENT_DOCS = 25_000  # a process starts a new segment after this many (bounds its memory)
 
 
@@ -76,29 +77,31 @@ def build(ix, folder: str, documents: Iterable[dict[str, Any]],
 def _build_in_processes(ix, folder, documents, progress, processes: int, size: int) -> int:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    inboxes = [context.Queue(maxsize=4) for _ in range(processes)]
+    # One inbox for all: whichever process is free takes the next batch, so that they finish
+    # together however fast each goes.
+    inbox = context.Queue(maxsize=2 * processes)
     workers = [
         context.Process(target=_work, args=(ix, folder, inbox, results, number), daemon=True)
-        for number, inbox in enumerate(inboxes)
+        for number in range(processes)
     ]
     for worker in workers:
         worker.start()
     try:
         count = 0
         batch: list[dict[str, Any]] = []
-        turn = 0
+        wanted = min(size, FIRST_BATCH)
         for doc in documents:
             batch.append(doc)
             count += 1
-            if len(batch) == size:
-                _send(inboxes[turn], batch, workers[turn])
-                batch, turn = [], (turn + 1) % processes
+            if len(batch) == wanted:
+                _send(inbox, batch, workers)
+                batch, wanted = [], min(size, 2 * wanted)
             if progress is not None:
                 progress(count)
         if batch:
-            _send(inboxes[turn], batch, workers[turn])
-        for inbox, worker in zip(inboxes, workers, strict=True):
-            _send(inbox, None, worker)
+            _send(inbox, batch, workers)
+        for _worker in workers:
+            _send(inbox, None, workers)
         made: dict[int, list] = {}
         while len(made) < processes:
             try:
@@ -117,19 +120,18 @@ def _build_in_processes(ix, folder, documents, progress, processes: int, size: i
             if worker.is_alive():
                 worker.kill()
             worker.join()
-        for inbox in inboxes:  # batches a dead process never took are dropped, not waited on
-            inbox.cancel_join_thread()
-            inbox.close()
+        inbox.cancel_join_thread()  # batches a dead process never took are dropped, not waited on
+        inbox.close()
         results.close()
 
 
-def _send(inbox, batch, worker) -> None:
+def _send(inbox, batch, workers) -> None:
     while True:
         try:
             inbox.put(batch, timeout=1.0)
             return
         except queue.Full:
-            if not worker.is_alive():
+            if any(w.exitcode not in (None, 0) for w in workers):
                 raise RuntimeError("an indexing process died") from None
 
 

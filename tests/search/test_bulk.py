@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import random
+import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -97,8 +99,9 @@ def _in_bulk(folder: Path, docs: list[dict], processes: int = 1) -> int:
     return whoosh_rebuild.build(ix, str(folder), docs, processes=processes)
 
 
-def _pickling_blocks_in_the_bulk_protocol(monkeypatch) -> None:
-    """Whoosh's writer, with its blocks' data pickled in the protocol the bulk writer uses."""
+def _encoding_as_the_bulk_writer(monkeypatch) -> None:
+    """Whoosh's writer, with its blocks' data pickled in the protocol the bulk writer uses,
+    and its blocks and stored documents deflated as the bulk writer deflates them."""
     real = whoosh3.dumps
 
     def dumps(obj, protocol):
@@ -106,13 +109,18 @@ def _pickling_blocks_in_the_bulk_protocol(monkeypatch) -> None:
         return real(obj, whoosh_encoding.BLOCK_PROTOCOL if block_data else protocol)
 
     monkeypatch.setattr(whoosh3, "dumps", dumps)
+    deflating = SimpleNamespace(
+        compress=lambda data, _level: whoosh_encoding.deflate(data), decompress=zlib.decompress
+    )
+    monkeypatch.setattr(whoosh3, "zlib", deflating)
+    monkeypatch.setattr(whoosh3, "STORED_COLUMN", whoosh_encoding.STORED_COLUMN)
 
 
 @pytest.mark.parametrize("chunk", [whoosh_gathering.CHUNK, 5], ids=["one-chunk", "small-chunks"])
 def test_the_segment_is_whooshs_byte_for_byte(many_documents, tmp_path, monkeypatch, chunk):
     monkeypatch.setattr(whoosh_gathering, "CHUNK", chunk)
     with monkeypatch.context() as patched:
-        _pickling_blocks_in_the_bulk_protocol(patched)
+        _encoding_as_the_bulk_writer(patched)
         _with_whooshs_writer(tmp_path / "whoosh", many_documents)
     _in_bulk(tmp_path / "bulk", many_documents)
     theirs, ours = _files(tmp_path / "whoosh"), _files(tmp_path / "bulk")
