@@ -12,31 +12,36 @@ from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 
+from portal.search.whoosh_pickles import Encoded, block_pickles
+
 # Pickle's opcodes (protocol 2) in a list of small numbers, as `pickle.dumps(gaps, 2)` writes it.
 _HEAD = b"\x80\x02]q\x00"  # PROTO 2, EMPTY_LIST, BINPUT 0
 _MARK, _APPEND, _APPENDS, _STOP = ord("("), ord("a"), ord("e"), ord(".")
 _INT1, _INT2, _INT4 = ord("K"), ord("M"), ord("J")  # one, two or four bytes, little-endian
 
 
-def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
+def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> Encoded:
     """Whoosh's `Positions.encode` of many postings at once: each posting's count (4 bytes),
-    then the pickled list of gaps between its positions (the first counted from 0).
+    then the pickled list of gaps between its positions (the first counted from 0), one
+    posting's after another.
 
     The pickles are laid out with numpy rather than made one by one: a posting's pickle is a
     fixed head, one opcode and one, two or four bytes per number, and a fixed tail."""
     counts = counts.astype(np.int64)
     if not len(counts):
-        return []
+        return Encoded(np.zeros(0, dtype=np.uint8), counts)
     firsts = np.cumsum(counts) - counts
     gaps = positions.astype(np.int64)
     gaps[1:] -= positions[:-1]
     gaps[firsts] = positions[firsts]
     if counts.max() > 1000 or gaps.max() > 0x7FFFFFFF:  # pickle's batches of 1000; big numbers
         gap_list = gaps.tolist()
-        return [
+        each = [
             pack_uint(count) + pickle.dumps(gap_list[first : first + count], 2)
             for first, count in zip(firsts.tolist(), counts.tolist(), strict=True)
         ]
+        return Encoded(np.frombuffer(b"".join(each), dtype=np.uint8),
+                       np.array([len(value) for value in each], dtype=np.int64))  # fmt: skip
     item = np.where(gaps <= 0xFF, 2, np.where(gaps <= 0xFFFF, 3, 5))
     head = 9 + (counts > 1)  # count, PROTO 2, EMPTY_LIST, BINPUT 0 and, for several, MARK
     item_ends = np.cumsum(item)
@@ -57,8 +62,7 @@ def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
         out[at[wide] + 1 + byte] = (gaps[wide] >> (8 * byte)) & 0xFF
     out[ends - 2] = np.where(counts > 1, _APPENDS, _APPEND)
     out[ends - 1] = _STOP
-    data = out.tobytes()
-    return [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return Encoded(out, ends - starts)
 
 
 # Blocks and stored documents are deflated by ISA-L at its level 1 rather than by zlib at
@@ -94,7 +98,7 @@ _NO_LENGTH = np.iinfo(np.int64).max
 
 
 def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
-                weights: np.ndarray, values: list[bytes] | np.ndarray,
+                weights: np.ndarray, values: Encoded | list[bytes] | np.ndarray,
                 lengths: np.ndarray | None) -> None:  # fmt: skip
     """Whole terms' postings as Whoosh's field writer writes them (`W3FieldWriter.start_term`,
     `add` per posting, `finish_term`): each term's postings cut into blocks of the codec's
@@ -104,7 +108,9 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
 
     Term `texts[i]` has postings `bounds[i]` to `bounds[i + 1]` of `docs` (ascending within
     a term), `weights` (float64, as given to Whoosh's writer) and `values` (each posting's
-    encoded value; for a format of fixed size, a big-endian number array of that size).
+    encoded value, none empty; for a format of fixed size, a big-endian number array of that
+    size). Blocks are pickled by `whoosh_pickles.block_pickles` where values are `Encoded` or
+    such an array (or the format has none), and one by one otherwise.
     `lengths` holds every document's field length as Whoosh reads it back (or None)."""
     postings = writer._postwriter
     if postings._inlinelimit > 1:
@@ -124,15 +130,20 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
     weights32 = weights.astype(np.float32)
     low, high = np.minimum.reduceat(weights32, starts), np.maximum.reduceat(weights32, starts)
     tops = np.maximum(np.maximum.reduceat(weights, starts), 0)  # a block's top weight, ≥ 0
-    plain = ((low == 1.0) & (high == 1.0)).tolist()  # every weight 1.0: stored as None
-    same = (low == high).tolist()  # one weight: stored once
+    plain = (low == 1.0) & (high == 1.0)  # every weight 1.0: stored as None
+    same = low == high  # one weight: stored once
     # The blocks' and the terms' shortest and longest field lengths, as Whoosh's bytes.
     shortest, longest = _block_lengths(lengths, docs, starts)
     block_low, block_high = length_bytes(shortest).tolist(), length_bytes(longest).tolist()
     term_low = length_bytes(np.minimum.reduceat(shortest, term_blocks)).tolist()
     term_high = length_bytes(np.maximum.reduceat(longest, term_blocks)).tolist()
     term_top = np.maximum.reduceat(tops, term_blocks).tolist()
-    gap_list, number_list, weight_list = gaps.tolist(), numbers.tolist(), weights32.tolist()
+    if fixed == 0:
+        values = None
+    pickles = None
+    if values is None or isinstance(values, (Encoded, np.ndarray)):
+        pickles = block_pickles(starts, ends, gaps, weights32, plain, same, values)
+    number_list, weight_list = numbers.tolist(), weights32.tolist()
     starts_list, ends_list, tops = starts.tolist(), ends.tolist(), tops.tolist()
     out: list[bytes] = []  # the postings file's new bytes
     entries: list[tuple[bytes, bytes]] = []  # the terms table's new entries
@@ -146,19 +157,11 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
         for i in range(first, first + count):
             a, b = starts_list[i], ends_list[i]
             block_weights = weight_list[a:b]
-            if plain[i]:
-                mini_weights = None
-            elif same[i]:
-                mini_weights = block_weights[0]
+            if pickles is not None and pickles.laid_out[i]:
+                data = pickles.data[pickles.starts[i] : pickles.ends[i]]
             else:
-                mini_weights = tuple(block_weights)
-            if fixed is None or fixed < 0:
-                mini_values = tuple(filter(None, values[a:b]))
-            elif fixed == 0:
-                mini_values = None
-            else:
-                mini_values = values[a:b].tobytes()
-            data = pickle.dumps((tuple(gap_list[a:b]), mini_weights, mini_values), BLOCK_PROTOCOL)
+                data = _pickled(gaps[a:b], block_weights, bool(plain[i]), bool(same[i]),
+                                values, fixed, a, b)  # fmt: skip
             comp = compression if len(data) >= COMPRESSION_MIN_SIZE else 0
             if comp:
                 data = deflate(data)
@@ -178,6 +181,28 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
         offset = at
     postfile.write(b"".join(out))
     _add_in_order(writer._tindex, entries)
+
+
+def _pickled(gaps: np.ndarray, weights: list[float], plain: bool, same: bool,
+             values: Encoded | np.ndarray | list[bytes] | None, fixed: int | None, a: int,
+             b: int) -> bytes:  # fmt: skip
+    """A block's data as Whoosh's writer makes it (`_mini_ids`, `_mini_weights` and
+    `_mini_values`), pickled one by one: where `block_pickles` does not lay it out."""
+    if plain:
+        mini_weights = None
+    elif same:
+        mini_weights = weights[0]
+    else:
+        mini_weights = tuple(weights)
+    if values is None:
+        mini_values = None
+    elif isinstance(values, Encoded):
+        mini_values = tuple(values.items(a, b))
+    elif fixed is None or fixed < 0:
+        mini_values = tuple(filter(None, values[a:b]))
+    else:
+        mini_values = values[a:b].tobytes()
+    return pickle.dumps((tuple(gaps.tolist()), mini_weights, mini_values), BLOCK_PROTOCOL)
 
 
 def _add_in_order(table, entries: list[tuple[bytes, bytes]]) -> None:
