@@ -95,7 +95,7 @@ class SegmentBuilder:
             if prose is not None or counted is not None:
                 if not isinstance(value, str):
                     raise ValueError(f"field {name!r} takes text")
-                length = (prose or counted).add_text(docnum, value)
+                length = (counted if prose is None else prose).add_text(docnum, value)
             elif other is not None:
                 length = other.add(docnum, field.index(value))
             if not scorable:
@@ -140,7 +140,7 @@ class SegmentBuilder:
         writer = self.codec.field_writer(self.storage, self.segment)
         for name in sorted({*self.prose, *self.other}):
             prose = self.prose.get(name)
-            if prose is not None and not prose.docs:
+            if prose is not None and not prose:
                 self._save_arrays(name, {}, [], [], [])  # every segment has its arrays
                 continue
             if prose is None and not self.other[name]:

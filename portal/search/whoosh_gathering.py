@@ -32,6 +32,7 @@ from portal.search.analysis import (
 
 CHUNK = 1 << 18  # postings encoded at a time when a segment is written
 LINES_KEPT = 20_000  # lines whose analysis a prose field keeps (then it starts again)
+GROUP = 64  # documents whose postings a prose field works out together
 
 
 class Prose:
@@ -43,11 +44,20 @@ class Prose:
         self.term_ids: dict[str | bytes, int] = {}
         self.terms: list[str] = []
         self._numbers: dict[str, int] = {}
-        self.docs: list[int] = []  # per document: its number, its terms, counts and positions
-        self.doc_terms: list[np.ndarray] = []
-        self.doc_counts: list[np.ndarray] = []
-        self.doc_positions: list[np.ndarray] = []
-        self.lines: dict[str, bytes] = {}  # a line → its words' term numbers
+        self.lines: dict[str, tuple[bytes, int]] = {}  # a line → its words' term numbers, kept
+        # Documents waiting to be grouped: their numbers and their words' term numbers.
+        self._waiting_docs: list[int] = []
+        self._waiting_words: list[bytes] = []
+        self._waiting_sizes: list[int] = []
+        # The grouped postings, a group of documents at a time: each posting's document, term
+        # and count, and its positions one posting after another.
+        self.post_docs: list[np.ndarray] = []
+        self.post_terms: list[np.ndarray] = []
+        self.post_counts: list[np.ndarray] = []
+        self.post_positions: list[np.ndarray] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.post_docs or self._waiting_docs)
 
     def _number(self, raw: str | bytes) -> int:
         term, stopped = term_of(raw if isinstance(raw, str) else raw.decode("latin-1"))
@@ -66,62 +76,85 @@ class Prose:
         # documents, so most lines are analysed once.
         lines = self.lines
         pieces = []
+        length = 0
         for line in text.split("\n"):
-            numbers = lines.get(line)
-            if numbers is None:
+            known = lines.get(line)
+            if known is None:
                 if len(lines) >= LINES_KEPT:
                     lines.clear()
-                numbers = lines[line] = self._numbers_of(line)
-            pieces.append(numbers)
-        words = np.frombuffer(b"".join(pieces), dtype=np.int32)
-        kept = words[words >= 0]
-        if not len(kept):
-            return 0
-        # A word's positions are its places among the kept words (stop words are not counted).
-        positions = np.argsort(kept, kind="stable").astype(np.int32)
-        ordered = kept[positions]
-        firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        self.docs.append(docnum)
-        self.doc_terms.append(ordered[firsts])
-        self.doc_counts.append(np.diff(np.append(firsts, len(ordered))).astype(np.int32))
-        self.doc_positions.append(positions)
-        return len(kept)
+                known = lines[line] = self._numbers_of(line)
+            pieces.append(known[0])
+            length += known[1]
+        if length:
+            words = b"".join(pieces)
+            self._waiting_docs.append(docnum)
+            self._waiting_words.append(words)
+            self._waiting_sizes.append(len(words) // 4)
+            if len(self._waiting_docs) >= GROUP:
+                self._group()
+        return length
 
-    def _numbers_of(self, line: str) -> bytes:
-        """The term numbers of a line's words, -1 for a stop word (int32 bytes)."""
+    def _numbers_of(self, line: str) -> tuple[bytes, int]:
+        """The term numbers of a line's words, -1 for a stop word (int32 bytes), and how many
+        words are kept."""
         raws = word_list(line)
         try:  # most lines have no word the field has not seen
-            return array("i", map(self.term_ids.__getitem__, raws)).tobytes()
+            numbers = array("i", map(self.term_ids.__getitem__, raws))
         except KeyError:
             for raw in set(raws).difference(self.term_ids):
                 self._number(raw)
-            return array("i", map(self.term_ids.__getitem__, raws)).tobytes()
+            numbers = array("i", map(self.term_ids.__getitem__, raws))
+        return numbers.tobytes(), len(numbers) - numbers.count(-1)
+
+    def _group(self) -> None:
+        """The waiting documents' postings, worked out together: their kept words sorted by
+        document and term, positions ascending within each (a word's position is its place
+        among its document's kept words: stop words are not counted)."""
+        if not self._waiting_docs:
+            return
+        words = np.frombuffer(b"".join(self._waiting_words), dtype=np.int32)
+        sizes = np.array(self._waiting_sizes, dtype=np.int64)
+        of_doc = np.repeat(np.arange(len(sizes)), sizes)
+        kept = words >= 0
+        words, of_doc = words[kept], of_doc[kept]
+        held = np.bincount(of_doc, minlength=len(sizes))
+        positions = np.arange(len(words)) - np.repeat(np.cumsum(held) - held, held)
+        keys = of_doc * len(self.terms) + words
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        self.post_docs.append(np.array(self._waiting_docs, dtype=np.int32)[of_doc[order][firsts]])
+        self.post_terms.append(words[order][firsts])
+        self.post_counts.append(np.diff(np.append(firsts, len(keys))).astype(np.int32))
+        self.post_positions.append(positions[order].astype(np.int32))
+        self._waiting_docs, self._waiting_words, self._waiting_sizes = [], [], []
 
     def postings(self) -> Iterator[Chunk]:
         """The postings in Whoosh's order (terms by their bytes, documents ascending), in chunks
         of whole terms: (terms, where each term's postings start and the last ends, documents,
         counts, every posting's positions one after another)."""
-        if not self.docs:
+        self._group()
+        if not self.post_docs:
             return
         encoded, by_bytes, rank = _byte_order(self.terms)
         # Sorted by term, documents staying ascending within a term; each array is let go as
         # soon as it is sorted (at 25 000 cases a segment's postings are millions).
-        held = [len(t) for t in self.doc_terms]
-        terms = rank.astype(np.int32)[np.concatenate(self.doc_terms)]
-        self.doc_terms = []
+        terms = rank.astype(np.int32)[np.concatenate(self.post_terms)]
+        self.post_terms = []
         order = np.argsort(terms, kind="stable")
         terms = terms[order]
         bounds = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1], [True])))
         term_ranks = terms[bounds[:-1]].tolist()
         del terms
-        counts = np.concatenate(self.doc_counts)
-        self.doc_counts = []
+        counts = np.concatenate(self.post_counts)
+        self.post_counts = []
         starts = (np.cumsum(counts, dtype=np.int64) - counts)[order]  # where positions start
         counts = counts[order]
-        docs = np.repeat(np.array(self.docs, dtype=np.int32), held)[order]
+        docs = np.concatenate(self.post_docs)[order]
+        self.post_docs = []
         del order
-        positions = np.concatenate(self.doc_positions)
-        self.docs, self.doc_positions = [], []
+        positions = np.concatenate(self.post_positions)
+        self.post_positions = []
         by_rank = [encoded[number] for number in by_bytes]
         # Chunks of about CHUNK postings, so that their encoded values stay small in memory.
         # (Not np.unique, here or below: its first call imports numpy.ma, 40 ms in each
@@ -187,6 +220,7 @@ class Counted:
         self.boost = boost
         self.words_of, self.term_of = words_of, term_of
         self.term_ids: dict[str | bytes, int] = {}  # a word as `words_of` gives it → its term
+        self.texts: dict[str, array] = {}  # a text → its words' term numbers (facets repeat)
         self._numbers: dict[str, int] = {}
         self.terms: list[str] = []
         self.ids = array("i")  # the words' term numbers, one document after another
@@ -197,9 +231,20 @@ class Counted:
         return bool(self.docs)
 
     def add_text(self, docnum: int, text: str) -> int:
-        raws = self.words_of(text)
-        if not raws:
+        ids = self.texts.get(text)
+        if ids is None:
+            if len(self.texts) >= LINES_KEPT:
+                self.texts.clear()
+            ids = self.texts[text] = self._numbers_of(text)
+        if not ids:
             return 0
+        self.ids.extend(ids)
+        self.docs.append(docnum)
+        self.sizes.append(len(ids))
+        return len(ids)
+
+    def _numbers_of(self, text: str) -> array:
+        raws = self.words_of(text)
         term_ids, numbers = self.term_ids, self._numbers
         for raw in set(raws).difference(term_ids):
             term = self.term_of(raw)
@@ -208,10 +253,7 @@ class Counted:
                 number = numbers[term] = len(self.terms)
                 self.terms.append(term)
             term_ids[raw] = number
-        self.ids.extend(map(term_ids.__getitem__, raws))
-        self.docs.append(docnum)
-        self.sizes.append(len(raws))
-        return len(raws)
+        return array("i", map(term_ids.__getitem__, raws))
 
     def postings(self) -> tuple[list[bytes], list[int], np.ndarray, np.ndarray, np.ndarray]:
         """As `Terms.postings`; the values are the counts as `Frequency` encodes them (four
