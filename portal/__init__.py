@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,9 @@ def create_app(
     headers.register(app)  # then the request id and host check precede everything else
     _register_extensions(app)
     _register_blueprints(app)
+    # The ORM's mappers are set up here, once per process, rather than in its first request or
+    # its first rebuild of the search index (about 0.1 s).
+    configure_mappers()
     _register_hooks(app)
     _wrap_wsgi(app)
     return app
