@@ -53,7 +53,7 @@ def published_cases() -> Select[tuple[Case]]:
 
 
 READ_BATCH = 500
-FIRST_READ = 32
+FIRST_READ = 32  # rows read first, so that the first documents go out soon
 # What a document takes from a topic and from an organisation.
 _TERM = ("vocabulary", "position", "slug", "label_nb", "label_en", "description_nb",
          "description_en")  # fmt: skip

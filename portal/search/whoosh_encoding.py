@@ -66,9 +66,10 @@ def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> Encoded:
 
 
 # Blocks and stored documents are deflated by ISA-L at its level 1 rather than by zlib at
-# Whoosh's level 3: the same format, which Whoosh's reader inflates with zlib, in a third of the
-# time (zlib's deflate was a quarter of the time spent writing a segment) and about 6 % larger.
-# A block's header still records the codec's level, which the reader takes as a flag.
+# Whoosh's level 3: the same format, which Whoosh's reader inflates with zlib, in less than half
+# the time (zlib's deflate was a quarter of the time spent writing a segment); the postings file
+# is about 5 % larger. A block's header still records the codec's level, which the reader takes
+# as a flag.
 DEFLATE_LEVEL = 1
 
 
@@ -108,9 +109,10 @@ def write_terms(writer, texts: list[bytes], bounds: list[int], docs: np.ndarray,
 
     Term `texts[i]` has postings `bounds[i]` to `bounds[i + 1]` of `docs` (ascending within
     a term), `weights` (float64, as given to Whoosh's writer) and `values` (each posting's
-    encoded value, none empty; for a format of fixed size, a big-endian number array of that
-    size). Blocks are pickled by `whoosh_pickles.block_pickles` where values are `Encoded` or
-    such an array (or the format has none), and one by one otherwise.
+    encoded value: `Encoded`, none empty, or a list, from which empty ones are left out as
+    Whoosh's writer leaves them; for a format of fixed size, a big-endian number array of that
+    size). Blocks are pickled by `whoosh_pickles.block_pickles` unless values are a list, and
+    then one by one.
     `lengths` holds every document's field length as Whoosh reads it back (or None)."""
     postings = writer._postwriter
     if postings._inlinelimit > 1:

@@ -4,11 +4,11 @@
   analysed once (no word spans a line break; a document repeats its title and summary on
   lines of their own, and many share the topics' descriptions), its words found as Latin-1
   bytes where it can (`analysis.word_list`) and looked up once per different word
-  (`analysis.term_of`); the words are grouped per document with numpy, and kept as arrays
-  (term, count, positions) until the segment is written.
+  (`analysis.term_of`); the words are grouped into postings with numpy, 64 documents at a
+  time, and kept as arrays (document, term, count, positions) until the segment is written.
 - `Counted`: a frequency field whose analyser is a tokenizer and a mapping of each word to its
-  term (the spelling and keyword fields): the words' term numbers, counted with numpy at the
-  end.
+  term (the spelling and keyword fields): the words' term numbers (looked up once per text:
+  facet values repeat), counted with numpy at the end.
 - `Terms`: any other field, as Whoosh's own `field.index()` gives its postings.
 """
 

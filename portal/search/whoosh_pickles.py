@@ -35,14 +35,10 @@ FRAME_LIMIT = 1 << 16  # pickle's frame size target: from this length on, it cut
 
 @dataclass
 class Encoded:
-    """Every posting's value, one after another: `data[offsets[i]:offsets[i] + lengths[i]]`."""
+    """Every posting's value, one after another in `data`, the i-th `lengths[i]` bytes long."""
 
     data: np.ndarray  # uint8
     lengths: np.ndarray  # int64
-
-    @property
-    def offsets(self) -> np.ndarray:
-        return np.cumsum(self.lengths) - self.lengths
 
     def items(self, first: int, stop: int) -> list[bytes]:
         """The values of postings `first` to `stop`, as bytes."""
@@ -69,6 +65,8 @@ def block_pickles(starts: np.ndarray, ends: np.ndarray, gaps: np.ndarray,
     in order): `gaps` (int64, below 2**31), `weights` (float32, as the blocks keep them),
     `plain` and `same` (per block: every weight is 1.0; every weight is the same) and `values`
     (Encoded, a fixed-size big-endian array, or None)."""
+    if gaps.max() > 0x7FFFFFFF:
+        raise ValueError("document numbers past BININT's four bytes")
     count = ends - starts
     total = int(ends[-1])
     of_block = np.repeat(np.arange(len(starts)), count)

@@ -16,7 +16,7 @@ from portal.search.whoosh_bulk import SegmentBuilder
 
 BATCH = 200  # documents sent to a process at a time (at most)
 TURNS = 8  # a small rebuild's documents go out in at least this many batches per process
-FIRST_BATCH = 8
+FIRST_BATCH = 8  # the first batch's size; each next is twice the last (up to the batch size)
 SEGMENT_DOCS = 25_000  # a process starts a new segment after this many (bounds its memory)
 
 
