@@ -94,14 +94,14 @@ def _build_in_processes(ix, folder, documents, progress, processes: int, size: i
             batch.append(doc)
             count += 1
             if len(batch) == wanted:
-                _send(inbox, batch, workers)
+                _send(inbox, batch, workers, results)
                 batch, wanted = [], min(size, 2 * wanted)
             if progress is not None:
                 progress(count)
         if batch:
-            _send(inbox, batch, workers)
+            _send(inbox, batch, workers, results)
         for _worker in workers:
-            _send(inbox, None, workers)
+            _send(inbox, None, workers, results)
         made: dict[int, list] = {}
         while len(made) < processes:
             try:
@@ -125,14 +125,27 @@ def _build_in_processes(ix, folder, documents, progress, processes: int, size: i
         results.close()
 
 
-def _send(inbox, batch, workers) -> None:
+def _send(inbox, batch, workers, results) -> None:
+    """Put a batch (or the end) in the inbox. Until the end is taken a process stops only when
+    it fails, so if the inbox stays full while one has stopped, that process's error is raised
+    (or that it died, if it sent none)."""
     while True:
         try:
             inbox.put(batch, timeout=1.0)
             return
         except queue.Full:
-            if any(w.exitcode not in (None, 0) for w in workers):
-                raise RuntimeError("an indexing process died") from None
+            if not all(worker.is_alive() for worker in workers):
+                raise _failure(results) from None
+
+
+def _failure(results) -> RuntimeError:
+    try:
+        kind, _number, payload = results.get(timeout=1.0)
+    except queue.Empty:
+        kind = payload = None
+    if kind == "error":
+        return RuntimeError(f"an indexing process failed:\n{payload}")
+    return RuntimeError("an indexing process died")
 
 
 def _work(ix, folder: str, inbox, results, number: int) -> None:

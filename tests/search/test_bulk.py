@@ -280,6 +280,15 @@ def test_an_indexing_process_that_dies_stops_the_build(documents, tmp_path, monk
         _in_bulk(tmp_path / "index", documents * 20, processes=2)
 
 
+def test_a_rebuild_whose_every_process_fails_says_why(documents, tmp_path, monkeypatch):
+    """Both processes stop on their first batch while batches are still coming: the rebuild
+    stops with their error rather than waiting for room in their inbox."""
+    monkeypatch.setattr(whoosh_rebuild, "BATCH", 2)
+    bad = [{**doc, "content": 42} for doc in documents] * 10
+    with pytest.raises(RuntimeError, match="'content' takes text"):
+        _in_bulk(tmp_path / "index", bad, processes=2)
+
+
 def test_field_lengths_become_whooshs_bytes():
     """Block and term statistics keep a field length as Whoosh's one-byte approximation;
     the bulk writer works it out for many at once, up to and past the largest it can hold."""
