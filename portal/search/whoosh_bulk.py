@@ -37,8 +37,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from portal.search import whoosh_postings
 from portal.search.analysis import NorwegianAnalyzer
-from portal.search.whoosh_encoding import STORED_COLUMN, encoded_positions, write_terms
+from portal.search.whoosh_encoding import STORED_COLUMN, write_terms
 from portal.search.whoosh_gathering import Counted, Prose, Terms, counted_field
+from portal.search.whoosh_pickles import encoded_positions
 
 
 class _PerDocWriter(W3PerDocWriter):

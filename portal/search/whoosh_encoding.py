@@ -9,61 +9,10 @@ from isal import isal_zlib
 from whoosh import columns
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _LENGTHS
-from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import _length_byte_cache
 
 from portal.search.whoosh_pickles import Encoded, block_pickles
-
-# Pickle's opcodes (protocol 2) in a list of small numbers, as `pickle.dumps(gaps, 2)` writes it.
-_HEAD = b"\x80\x02]q\x00"  # PROTO 2, EMPTY_LIST, BINPUT 0
-_MARK, _APPEND, _APPENDS, _STOP = ord("("), ord("a"), ord("e"), ord(".")
-_INT1, _INT2, _INT4 = ord("K"), ord("M"), ord("J")  # one, two or four bytes, little-endian
-
-
-def encoded_positions(counts: np.ndarray, positions: np.ndarray) -> Encoded:
-    """Whoosh's `Positions.encode` of many postings at once: each posting's count (4 bytes),
-    then the pickled list of gaps between its positions (the first counted from 0), one
-    posting's after another.
-
-    The pickles are laid out with numpy rather than made one by one: a posting's pickle is a
-    fixed head, one opcode and one, two or four bytes per number, and a fixed tail."""
-    counts = counts.astype(np.int64)
-    if not len(counts):
-        return Encoded(np.zeros(0, dtype=np.uint8), counts)
-    firsts = np.cumsum(counts) - counts
-    gaps = positions.astype(np.int64)
-    gaps[1:] -= positions[:-1]
-    gaps[firsts] = positions[firsts]
-    if counts.max() > 1000 or gaps.max() > 0x7FFFFFFF:  # pickle's batches of 1000; big numbers
-        gap_list = gaps.tolist()
-        each = [
-            pack_uint(count) + pickle.dumps(gap_list[first : first + count], 2)
-            for first, count in zip(firsts.tolist(), counts.tolist(), strict=True)
-        ]
-        return Encoded(np.frombuffer(b"".join(each), dtype=np.uint8),
-                       np.array([len(value) for value in each], dtype=np.int64))  # fmt: skip
-    item = np.where(gaps <= 0xFF, 2, np.where(gaps <= 0xFFFF, 3, 5))
-    head = 9 + (counts > 1)  # count, PROTO 2, EMPTY_LIST, BINPUT 0 and, for several, MARK
-    item_ends = np.cumsum(item)
-    body = np.diff(np.concatenate(([0], item_ends[firsts + counts - 1])))
-    ends = np.cumsum(head + body + 2)  # + APPEND or APPENDS, STOP
-    starts = ends - (head + body + 2)
-    out = np.zeros(int(ends[-1]), dtype=np.uint8)
-    out[starts[:, None] + np.arange(4)] = counts.astype(">u4").view(np.uint8).reshape(-1, 4)
-    for offset, byte in enumerate(_HEAD):
-        out[starts + 4 + offset] = byte
-    out[starts[counts > 1] + 9] = _MARK
-    # Where each number goes: its posting's items start, plus the items before it there.
-    before = (item_ends - item) - np.repeat(item_ends[firsts] - item[firsts], counts)
-    at = np.repeat(starts + head, counts) + before
-    out[at] = np.where(item == 2, _INT1, np.where(item == 3, _INT2, _INT4))
-    for byte, needs in enumerate((2, 3, 5, 5)):  # the bytes a number of each size has
-        wide = item >= needs
-        out[at[wide] + 1 + byte] = (gaps[wide] >> (8 * byte)) & 0xFF
-    out[ends - 2] = np.where(counts > 1, _APPENDS, _APPEND)
-    out[ends - 1] = _STOP
-    return Encoded(out, ends - starts)
-
 
 # Blocks and stored documents are deflated by ISA-L at its level 1 rather than by zlib at
 # Whoosh's level 3: the same format, which Whoosh's reader inflates with zlib, in less than half

@@ -33,6 +33,7 @@ from portal.search.analysis import (
 CHUNK = 1 << 18  # postings encoded at a time when a segment is written
 LINES_KEPT = 20_000  # lines whose analysis a prose field keeps (then it starts again)
 GROUP = 64  # documents whose postings a prose field works out together
+TEXTS_KEPT = 20_000  # texts whose term numbers a counted field keeps (then it starts again)
 
 
 class Prose:
@@ -233,7 +234,7 @@ class Counted:
     def add_text(self, docnum: int, text: str) -> int:
         ids = self.texts.get(text)
         if ids is None:
-            if len(self.texts) >= LINES_KEPT:
+            if len(self.texts) >= TEXTS_KEPT:
                 self.texts.clear()
             ids = self.texts[text] = self._numbers_of(text)
         if not ids:

@@ -19,6 +19,7 @@ from portal.search import (
     whoosh_bulk,
     whoosh_encoding,
     whoosh_gathering,
+    whoosh_pickles,
     whoosh_postings,
     whoosh_rebuild,
     whoosh_store,
@@ -162,7 +163,7 @@ def test_positions_are_encoded_as_whoosh_encodes_them():
         for count in counts:
             top = rng.choice([255, 256, 300, 65_535, 65_537, 2**31 - 1])
             positions += sorted(rng.sample(range(max(top, count)), count))
-        got = whoosh_encoding.encoded_positions(np.array(counts), np.array(positions))
+        got = whoosh_pickles.encoded_positions(np.array(counts), np.array(positions))
         got = got.items(0, len(counts))
         starts = np.cumsum([0, *counts])
         assert got == [encode(positions[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
